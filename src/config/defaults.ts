@@ -1,0 +1,51 @@
+/**
+ * Every default of the tool, in one frozen object, documented where declared. Units are in the
+ * names. Precedence when a value can come from several places: defaults < environment < flags.
+ */
+import os from 'node:os';
+
+export const DEFAULTS = Object.freeze({
+  cassandra: Object.freeze({
+    /** Contact points, comma-separated; `host` or `host:port`. Env: CASS2DDB_CONTACT_POINTS. */
+    contactPoints: '127.0.0.1',
+    /** Native protocol port for contact points without one. Env: CASSANDRA_PORT. */
+    port: 9042,
+    /** Data centre whose nodes are queried. Env: CASS2DDB_LOCAL_DC. */
+    localDc: 'datacenter1',
+    connectTimeoutMs: 5_000,
+    /** Per-request client timeout; generous because 2-core test machines are slow under load. */
+    requestTimeoutMs: 30_000,
+    connectionsPerHost: 2,
+  }),
+  /** Worker threads: one per core. */
+  threads: Math.max(1, os.availableParallelism()),
+  /** How often workers send counters and histogram deltas to the main thread (≤ 500 ms). */
+  progressIntervalMs: 250,
+  /** How often a non-TTY, non-JSON run prints a progress line. */
+  plainProgressEveryMs: 5_000,
+  /** How often `--json` prints a progress event. */
+  jsonProgressEveryMs: 1_000,
+  populate: Object.freeze({
+    keyspace: 'cass2ddb_demo',
+    model: 'users' as const,
+    rows: 100_000,
+    seed: 42,
+    /** Replication factor 1 (SimpleStrategy); see `--replication` for the accepted forms. */
+    replication: '1',
+    /** Statements in flight per worker thread. */
+    concurrencyPerThread: 64,
+    /** Rows per task: small enough for even progress and balance, big enough to be cheap. */
+    chunkRows: 5_000,
+    /** Every 20th row carries edge values (5 %). */
+    edgeEvery: 20,
+    /** No rows with values DynamoDB cannot hold, unless asked for. */
+    invalidEvery: 0,
+    /** Retries of a statement that timed out or met an overloaded node. */
+    maxRetries: 8,
+  }),
+});
+
+export const LIMITS = Object.freeze({
+  maxThreads: 256,
+  maxConcurrencyPerThread: 2048,
+});

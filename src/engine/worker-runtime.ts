@@ -1,0 +1,115 @@
+/**
+ * What every worker entry shares: the shutdown listener that closes the worker's clients, and
+ * the per-task reporter that streams counters and histogram deltas over the task's port.
+ */
+import { BroadcastChannel, threadId, workerData, type MessagePort } from 'node:worker_threads';
+import { PhaseRecorder } from '../metrics/histogram.js';
+import { PROTOCOL_VERSION, type ControlMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
+import { shutdownChannelName } from './pool.js';
+import type { PlainError } from '../errors.js';
+
+export interface WorkerData<T> {
+  readonly jobId: string;
+  readonly data: T;
+}
+
+export function getWorkerData<T>(): WorkerData<T> {
+  return workerData as WorkerData<T>;
+}
+
+const closers: Array<() => Promise<void>> = [];
+let listening = false;
+
+/** Registers clean-up to run when the main thread broadcasts shutdown. */
+export function onShutdown(close: () => Promise<void>): void {
+  closers.push(close);
+}
+
+/** Call once at worker load: answers the main thread's shutdown broadcast. */
+export function listenForShutdown(): void {
+  if (listening) return;
+  listening = true;
+  const { jobId } = getWorkerData<unknown>();
+  const channel = new BroadcastChannel(shutdownChannelName(jobId));
+  // The channel must not keep an idle worker alive on its own.
+  channel.unref();
+  channel.onmessage = (event: unknown) => {
+    const data = (event as { data: ControlMessage }).data;
+    switch (data.type) {
+      case 'shutdown': {
+        const pending = closers.splice(0).map((close) => close().catch(() => undefined));
+        void Promise.all(pending).then(() => {
+          const ack: ControlMessage = { v: PROTOCOL_VERSION, type: 'shutdown-ack', threadId };
+          channel.postMessage(ack);
+        });
+        return;
+      }
+      case 'shutdown-ack':
+        return; // another worker's answer
+      default: {
+        const never: never = data;
+        throw new Error(`thread protocol: unknown control message ${JSON.stringify(never)}`);
+      }
+    }
+  };
+}
+
+/** Streams a task's counters and latencies to the main thread at a fixed cadence. */
+export class TaskReporter<Phase extends string, Counter extends string> {
+  private readonly recorder = new PhaseRecorder<Phase>();
+  private counters: Partial<Record<Counter, number>> = {};
+  private readonly totals: Partial<Record<Counter, number>> = {};
+  private readonly timer: NodeJS.Timeout;
+  private finished = false;
+
+  constructor(
+    private readonly port: MessagePort,
+    private readonly taskId: string,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => this.flush(false), intervalMs);
+  }
+
+  add(counter: Counter, n = 1): void {
+    this.counters[counter] = (this.counters[counter] ?? 0) + n;
+    this.totals[counter] = (this.totals[counter] ?? 0) + n;
+  }
+
+  record(phase: Phase, micros: number): void {
+    this.recorder.record(phase, micros);
+  }
+
+  total(counter: Counter): number {
+    return this.totals[counter] ?? 0;
+  }
+
+  warn(error: PlainError): void {
+    const message: WarningMessage = { v: PROTOCOL_VERSION, type: 'warning', taskId: this.taskId, error };
+    this.port.postMessage(message);
+  }
+
+  /** Sends the last deltas with `final: true` and releases the port. */
+  finish(): Readonly<Partial<Record<Counter, number>>> {
+    if (!this.finished) {
+      this.finished = true;
+      clearInterval(this.timer);
+      this.flush(true);
+      this.port.close();
+    }
+    return { ...this.totals };
+  }
+
+  private flush(final: boolean): void {
+    const counters = this.counters as Record<string, number>;
+    this.counters = {};
+    const message: ProgressMessage = {
+      v: PROTOCOL_VERSION,
+      type: 'progress',
+      taskId: this.taskId,
+      counters,
+      histograms: this.recorder.drain(),
+      ...(final ? { final: true } : {}),
+    };
+    if (final || Object.keys(counters).length > 0) this.port.postMessage(message);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * The populate job on the main thread: schema, task plan, dispatch to the pool, progress, summary.
+ */
+import { randomUUID } from 'node:crypto';
+import type cassandra from 'cassandra-driver';
+import { connect, classifyCassandraError, type CassandraConnection } from '../cassandra/client.js';
+import { replicationCql } from '../cassandra/replication.js';
+import { WorkerPool } from '../engine/pool.js';
+import { ErrorCode, ToolError, type PlainError } from '../errors.js';
+import { JobStats } from '../metrics/job-stats.js';
+import { summarize, type LatencySummary } from '../metrics/histogram.js';
+import type { ProgressDisplay } from '../metrics/progress.js';
+import { cqlIdent, type ModelName } from './model.js';
+import { MODELS } from './models/index.js';
+import { planPopulateTasks, type PopulateTask, type PopulateTaskDone, type PopulateWorkerData } from './task.js';
+
+export interface PopulateConfig {
+  readonly connection: CassandraConnection;
+  readonly keyspace: string;
+  readonly table: string;
+  readonly model: ModelName;
+  readonly rows: number;
+  readonly threads: number;
+  readonly concurrencyPerThread: number;
+  readonly seed: number;
+  readonly replication: string;
+  readonly edgeEvery: number;
+  readonly invalidEvery: number;
+  readonly chunkRows: number;
+  readonly maxRetries: number;
+  readonly progressIntervalMs: number;
+}
+
+export interface PopulateSummary {
+  readonly status: 'completed' | 'failed' | 'interrupted';
+  readonly keyspace: string;
+  readonly table: string;
+  readonly tables: readonly string[];
+  readonly model: ModelName;
+  readonly seed: number;
+  readonly rowsRequested: number;
+  readonly rowsWritten: number;
+  readonly statements: number;
+  readonly retries: number;
+  readonly threads: number;
+  readonly concurrencyPerThread: number;
+  readonly durationMs: number;
+  readonly rowsPerSec: number;
+  readonly insertLatency: LatencySummary;
+  readonly error?: PlainError;
+}
+
+/** Creates keyspace, types and tables when missing. */
+export async function ensureSchema(client: cassandra.Client, config: PopulateConfig): Promise<void> {
+  const model = MODELS[config.model];
+  const statements = [
+    `CREATE KEYSPACE IF NOT EXISTS ${cqlIdent(config.keyspace)} WITH replication = ${replicationCql(config.replication)}`,
+    ...model.schema(config.keyspace, config.table),
+  ];
+  for (const cql of statements) {
+    try {
+      // Schema changes wait for agreement so the workers' prepared statements see them.
+      await client.execute(cql);
+    } catch (error) {
+      throw new ToolError(classifyCassandraError(error, config.connection));
+    }
+  }
+}
+
+export async function runPopulate(config: PopulateConfig, display: ProgressDisplay, signal?: AbortSignal): Promise<PopulateSummary> {
+  const model = MODELS[config.model];
+  const client = await connect(config.connection);
+  try {
+    await ensureSchema(client, config);
+  } finally {
+    await client.shutdown();
+  }
+
+  const tasks = planPopulateTasks(config.rows, config.chunkRows);
+  const stats = new JobStats('rows', (warning) => display.event('warning', { warning }, `warning: ${warning.message} (retrying)`));
+  display.event('start', {
+    keyspace: config.keyspace, table: config.table, model: config.model, rows: config.rows, threads: config.threads, seed: config.seed,
+  }, `populate: ${config.rows.toLocaleString('en-US')} ${config.model} rows into ${config.keyspace}.${config.table} on ${config.threads} threads`);
+
+  const workerData: PopulateWorkerData = {
+    connection: config.connection,
+    keyspace: config.keyspace,
+    table: config.table,
+    model: config.model,
+    seed: config.seed,
+    edgeEvery: config.edgeEvery,
+    invalidEvery: config.invalidEvery,
+    concurrency: config.concurrencyPerThread,
+    maxRetries: config.maxRetries,
+    progressIntervalMs: config.progressIntervalMs,
+  };
+  const pool = new WorkerPool({ worker: 'populate-worker', threads: config.threads, jobId: randomUUID(), workerData });
+  const abort = new AbortController();
+  const onAbort = (): void => abort.abort();
+  signal?.addEventListener('abort', onAbort);
+  const ticker = setInterval(() => {
+    display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.currentRate(), elapsedMs: stats.elapsedMs() });
+  }, 100);
+
+  let failure: PlainError | undefined;
+  let interrupted = false;
+  try {
+    await Promise.all(
+      tasks.map(async (task) => {
+        try {
+          const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => stats.handle(m), abort.signal);
+          if (result.status === 'failed' && failure === undefined) {
+            failure = result.error;
+            abort.abort(); // the first failure stops the job: later tasks would fail the same way
+          }
+        } catch (error) {
+          if (error instanceof ToolError && error.code === ErrorCode.INTERRUPTED) {
+            interrupted ||= signal?.aborted === true;
+            return;
+          }
+          throw error;
+        }
+      }),
+    );
+  } finally {
+    clearInterval(ticker);
+    signal?.removeEventListener('abort', onAbort);
+    display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.averageRate(), elapsedMs: stats.elapsedMs() }, true);
+    display.clear();
+    await pool.close();
+  }
+  if (signal?.aborted === true) interrupted = true;
+
+  const durationMs = stats.elapsedMs();
+  // The live counters are the truth: a task's result is only sent after its final counters
+  // arrived, and an aborted task has no result at all.
+  const rowsWritten = stats.get('rows');
+  const summary: PopulateSummary = {
+    status: failure !== undefined ? 'failed' : interrupted ? 'interrupted' : 'completed',
+    keyspace: config.keyspace,
+    table: config.table,
+    tables: model.tables(config.table),
+    model: config.model,
+    seed: config.seed,
+    rowsRequested: config.rows,
+    rowsWritten,
+    statements: stats.get('statements'),
+    retries: stats.get('retries'),
+    threads: config.threads,
+    concurrencyPerThread: config.concurrencyPerThread,
+    durationMs,
+    rowsPerSec: durationMs > 0 ? (rowsWritten * 1000) / durationMs : 0,
+    insertLatency: summarize(stats.histograms.get('insert')),
+    ...(failure === undefined ? {} : { error: failure }),
+  };
+  return summary;
+}

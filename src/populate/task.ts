@@ -1,0 +1,45 @@
+/** The plain data a populate job hands its workers, and how rows are split into tasks. */
+import type { CassandraConnection } from '../cassandra/client.js';
+import type { ModelName } from './model.js';
+
+export interface PopulateWorkerData {
+  readonly connection: CassandraConnection;
+  readonly keyspace: string;
+  readonly table: string;
+  readonly model: ModelName;
+  readonly seed: number;
+  readonly edgeEvery: number;
+  readonly invalidEvery: number;
+  /** Statements in flight per worker. */
+  readonly concurrency: number;
+  readonly maxRetries: number;
+  readonly progressIntervalMs: number;
+}
+
+export interface PopulateTask {
+  readonly taskId: string;
+  /** Rows [start, end) by index. */
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface PopulateTaskDone {
+  readonly rowsWritten: number;
+  readonly statements: number;
+  readonly retries: number;
+}
+
+export type PopulatePhase = 'insert';
+export type PopulateCounter = 'rows' | 'statements' | 'retries';
+
+/** Splits [0, rows) into contiguous tasks of at most `chunkRows` rows. */
+export function planPopulateTasks(rows: number, chunkRows: number): PopulateTask[] {
+  if (!Number.isSafeInteger(rows) || rows < 0) throw new RangeError(`rows must be a non-negative integer, got ${rows}`);
+  if (!Number.isSafeInteger(chunkRows) || chunkRows < 1) throw new RangeError(`chunkRows must be a positive integer, got ${chunkRows}`);
+  const tasks: PopulateTask[] = [];
+  for (let start = 0; start < rows; start += chunkRows) {
+    const end = Math.min(rows, start + chunkRows);
+    tasks.push({ taskId: `rows-${start}-${end}`, start, end });
+  }
+  return tasks;
+}
