@@ -6,16 +6,14 @@
  *   anything else             → 3, one line; the stack only with CASS2DDB_DEBUG=1
  */
 import { Builtins, Cli, UsageError } from 'clipanion';
-import { createRequire } from 'node:module';
 import { ExitStatus, ToolError, exitStatusFor } from './errors.js';
 import type { ToolContext } from './commands/base.js';
 import { PopulateCommand } from './commands/populate.js';
+import { PACKAGE_VERSION } from './package-info.js';
 
-const require = createRequire(import.meta.url);
-const pkg = require('../../package.json') as { version: string };
 
 export const BINARY = 'cass2ddb-fast';
-export const VERSION: string = pkg.version;
+export const VERSION: string = PACKAGE_VERSION;
 
 export function buildCli(colored = false): Cli<ToolContext> {
   const cli = new Cli<ToolContext>({

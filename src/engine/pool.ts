@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Piscina } from 'piscina';
 import { ErrorCode, toolError } from '../errors.js';
+import { PACKAGE_ROOT } from '../package-info.js';
 import {
   PROTOCOL_VERSION,
   assertWorkerMessage,
@@ -43,11 +44,8 @@ export function shutdownChannelName(jobId: string): string {
 /** Workers are always run from the compiled JavaScript (Node 20 cannot load .ts in a thread). */
 export function workerFilename(worker: string): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.ts')) {
-    // Running from source (vitest): use the build that `npm test` makes first.
-    const root = path.resolve(path.dirname(here), '..', '..');
-    return path.join(root, 'dist', 'workers', `${worker}.js`);
-  }
+  // Running from source (vitest) uses the build that `npm test` makes first.
+  if (here.endsWith('.ts')) return path.join(PACKAGE_ROOT, 'dist', 'workers', `${worker}.js`);
   return path.resolve(path.dirname(here), '..', '..', 'workers', `${worker}.js`);
 }
 

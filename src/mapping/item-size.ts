@@ -1,0 +1,79 @@
+/**
+ * DynamoDB item size, following "Item sizes and formats" in the DynamoDB Developer Guide:
+ * - an item is the sum over its attributes of (UTF-8 bytes of the name) + (size of the value);
+ * - String: UTF-8 bytes; Binary: raw bytes (not the base64 text);
+ * - Number: about 1 byte per two significant digits + 1 byte (leading/trailing zeros trimmed);
+ *   computed here as ceil(significant digits / 2) + 1 (the docs call it an approximation);
+ * - Boolean and Null: 1 byte;
+ * - List and Map: 3 bytes of overhead + 1 byte per element + the elements (a map element
+ *   also counts the UTF-8 bytes of its key, like an attribute name);
+ * - sets (SS, NS, BS): the sum of their elements' sizes (the guide gives no overhead for sets).
+ * One write unit covers an item write of up to 1 KB: units = ceil(size / 1024), at least 1.
+ */
+import type { AttributeValue } from './attribute-value.js';
+import { significantDigits } from './numbers.js';
+
+/** The largest item DynamoDB accepts: 400 KB. */
+export const MAX_ITEM_BYTES = 400 * 1024;
+
+export function utf8Bytes(s: string): number {
+  // Fast path for short ASCII text; Buffer.byteLength for the rest.
+  const n = s.length;
+  if (n < 32) {
+    let i = 0;
+    while (i < n && s.charCodeAt(i) < 0x80) i++;
+    if (i === n) return n;
+  }
+  return Buffer.byteLength(s, 'utf8');
+}
+
+/** Raw byte length of base64 text (without decoding it). */
+export function base64Bytes(b64: string): number {
+  const n = b64.length;
+  if (n === 0) return 0;
+  let pad = 0;
+  if (b64.charCodeAt(n - 1) === 61) pad++;
+  if (n > 1 && b64.charCodeAt(n - 2) === 61) pad++;
+  return (n * 3) / 4 - pad;
+}
+
+export function numberBytes(text: string): number {
+  return Math.ceil(significantDigits(text) / 2) + 1;
+}
+
+/** Size of a value, without the name of the attribute holding it. */
+export function attributeValueSize(av: AttributeValue): number {
+  if ('S' in av) return utf8Bytes(av.S);
+  if ('N' in av) return numberBytes(av.N);
+  if ('B' in av) return base64Bytes(av.B);
+  if ('BOOL' in av || 'NULL' in av) return 1;
+  if ('L' in av) {
+    let size = 3;
+    const l = av.L;
+    for (let i = 0; i < l.length; i++) size += 1 + attributeValueSize(l[i] as AttributeValue);
+    return size;
+  }
+  if ('M' in av) {
+    let size = 3;
+    const m = av.M;
+    for (const k in m) size += 1 + utf8Bytes(k) + attributeValueSize(m[k] as AttributeValue);
+    return size;
+  }
+  let size = 0;
+  if ('SS' in av) for (const s of av.SS) size += utf8Bytes(s);
+  else if ('NS' in av) for (const s of av.NS) size += numberBytes(s);
+  else for (const s of av.BS) size += base64Bytes(s);
+  return size;
+}
+
+/** DynamoDB's size of an item (or a key): names + values. */
+export function itemSizeBytes(item: Readonly<Record<string, AttributeValue>>): number {
+  let size = 0;
+  for (const name in item) size += utf8Bytes(name) + attributeValueSize(item[name] as AttributeValue);
+  return size;
+}
+
+/** Write units of one put of an item of this size (1 KB each, rounded up; at least 1). */
+export function writeUnits(sizeBytes: number): number {
+  return sizeBytes <= 1024 ? 1 : Math.ceil(sizeBytes / 1024);
+}

@@ -1,0 +1,172 @@
+/**
+ * DynamoDB number text.
+ *
+ * DynamoDB numbers: up to 38 significant digits; magnitude in [1E-130, 9.99…9E+125] (38 nines);
+ * sent as strings; leading and trailing zeros are trimmed; exponent notation such as `1.5E+130`,
+ * `-17e5` or `1e+5` is accepted. Every number written by this module is in one canonical form, so
+ * that equal numbers give equal text (set de-duplication, key comparison):
+ *   - zero is `0` (never `-0`);
+ *   - an integer with at most 38 digits is written plainly (`12300`);
+ *   - a non-integer whose first significant digit is at most 6 places after the point is written
+ *     plainly (`0.000123`, `-12.5`), like JavaScript's `String(number)`;
+ *   - anything else is `d.dddE+x` / `d.dddE-x` with no trailing zeros in the mantissa (`1E+40`, `1.5E-7`).
+ */
+import { ConversionCode, conversionFailure } from './failure.js';
+
+export const MAX_SIGNIFICANT_DIGITS = 38;
+/** Largest allowed adjusted exponent (the power of ten of the first significant digit). */
+export const MAX_ADJUSTED_EXPONENT = 125;
+/** Smallest allowed adjusted exponent. */
+export const MIN_ADJUSTED_EXPONENT = -130;
+
+/** A decimal number: value = (negative ? -1 : 1) × digits × 10^exponent; zero has digits ''. */
+export interface DecimalParts {
+  readonly negative: boolean;
+  /** Significant digits, no leading or trailing zeros ('' for zero). */
+  readonly digits: string;
+  readonly exponent: number;
+}
+
+const DECIMAL_RE = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/** Parses decimal text (`-12.50`, `1e-7`, `.5`, `+3`, `0001.23`). Returns undefined if it is not a finite decimal. */
+export function parseDecimalText(text: string): DecimalParts | undefined {
+  const m = DECIMAL_RE.exec(text);
+  if (m === null) return undefined;
+  const intPart = m[2] ?? '';
+  const frac = m[3] ?? '';
+  if (intPart === '' && frac === '') return undefined;
+  const exp = m[4] === undefined ? 0 : Number(m[4]);
+  if (!Number.isSafeInteger(exp)) return undefined;
+  return makeParts(m[1] === '-', intPart + frac, exp - frac.length);
+}
+
+/** Parts from a digit string (any leading/trailing zeros) and an exponent. */
+export function makeParts(negative: boolean, rawDigits: string, exponent: number): DecimalParts {
+  let start = 0;
+  let end = rawDigits.length;
+  while (start < end && rawDigits.charCodeAt(start) === 48) start++;
+  while (end > start && rawDigits.charCodeAt(end - 1) === 48) end--;
+  if (start === end) return { negative: false, digits: '', exponent: 0 };
+  return { negative, digits: rawDigits.slice(start, end), exponent: exponent + (rawDigits.length - end) };
+}
+
+/** Parts from an integer's decimal text (`-12300`). */
+export function integerTextParts(text: string): DecimalParts {
+  const negative = text.charCodeAt(0) === 45;
+  return makeParts(negative, negative ? text.slice(1) : text, 0);
+}
+
+/** The canonical text of a decimal (see the module comment). No limits are checked. */
+export function formatDecimal(p: DecimalParts): string {
+  const d = p.digits;
+  if (d === '') return '0';
+  const n = d.length;
+  const e = p.exponent;
+  const adjusted = n - 1 + e;
+  let body: string;
+  if (e >= 0) {
+    body = n + e <= MAX_SIGNIFICANT_DIGITS ? d + '0'.repeat(e) : scientific(d, adjusted);
+  } else if (adjusted >= -6) {
+    body = adjusted >= 0 ? `${d.slice(0, adjusted + 1)}.${d.slice(adjusted + 1)}` : `0.${'0'.repeat(-adjusted - 1)}${d}`;
+  } else {
+    body = scientific(d, adjusted);
+  }
+  return p.negative ? `-${body}` : body;
+}
+
+function scientific(d: string, adjusted: number): string {
+  const mantissa = d.length > 1 ? `${d[0]}.${d.slice(1)}` : d;
+  return `${mantissa}E${adjusted < 0 ? '-' : '+'}${Math.abs(adjusted)}`;
+}
+
+/** Checks DynamoDB's limits and returns the canonical text, or throws a ConversionFailure. */
+export function dynamoNumber(p: DecimalParts): string {
+  const n = p.digits.length;
+  if (n === 0) return '0';
+  if (n > MAX_SIGNIFICANT_DIGITS) {
+    throw conversionFailure(ConversionCode.NUMBER_TOO_PRECISE, `${n} significant digits; DynamoDB numbers hold at most ${MAX_SIGNIFICANT_DIGITS}`);
+  }
+  const adjusted = n - 1 + p.exponent;
+  if (adjusted > MAX_ADJUSTED_EXPONENT || adjusted < MIN_ADJUSTED_EXPONENT) {
+    throw conversionFailure(
+      ConversionCode.NUMBER_OUT_OF_RANGE,
+      `magnitude 1E${adjusted < 0 ? '' : '+'}${adjusted} is outside DynamoDB's range 1E-130 .. 9.99E+125`,
+    );
+  }
+  return formatDecimal(p);
+}
+
+/** An integer's decimal text (no leading zeros, optional '-') → DynamoDB number text. */
+export function integerTextToNumber(text: string): string {
+  const digits = text.charCodeAt(0) === 45 ? text.length - 1 : text.length;
+  // Up to 38 digits, the plain text is already canonical and in range.
+  if (digits <= MAX_SIGNIFICANT_DIGITS) return text;
+  return dynamoNumber(integerTextParts(text));
+}
+
+function notFinite(x: number): never {
+  throw conversionFailure(ConversionCode.NUMBER_NOT_FINITE, `${x} is not a finite number; DynamoDB numbers must be finite`);
+}
+
+/** A double → DynamoDB number text (shortest round-trip digits). NaN/±Infinity throw NUMBER_NOT_FINITE. */
+export function doubleToNumber(x: number): string {
+  if (x - x !== 0) notFinite(x);
+  const s = String(x); // shortest round-trip text; '-0' prints as '0'
+  // Without an exponent, JavaScript's text is already canonical and within DynamoDB's range.
+  if (s.indexOf('e') < 0) return s;
+  return dynamoNumber(parseDecimalText(s) as DecimalParts);
+}
+
+/** The shortest decimal text that reads back (through Math.fround) as the float32 value x. */
+export function shortestFloat32Text(x: number): string {
+  if (Number.isInteger(x) && Math.abs(x) <= 16777216) return String(x);
+  for (let p = 1; p < 9; p++) {
+    const s = x.toPrecision(p);
+    if (Math.fround(Number(s)) === x) return s;
+  }
+  return x.toPrecision(9);
+}
+
+/** A float32 value (as the driver gives it: a double holding a float) → DynamoDB number text. */
+export function floatToNumber(x: number): string {
+  if (x - x !== 0) notFinite(x);
+  const s = shortestFloat32Text(Math.fround(x));
+  // toPrecision may add trailing zeros or an exponent: normalise. Float magnitudes are always in range.
+  return formatDecimal(parseDecimalText(s) as DecimalParts);
+}
+
+/** Parts of a float32 / double value through its shortest text; NaN/±Infinity are not allowed. */
+export function floatingParts(x: number, float32: boolean): DecimalParts {
+  return parseDecimalText(float32 ? shortestFloat32Text(Math.fround(x)) : String(x)) as DecimalParts;
+}
+
+/** Number of significant digits in DynamoDB number text (leading/trailing zeros trimmed). */
+export function significantDigits(text: string): number {
+  let end = text.length;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 101 || c === 69) {
+      end = i;
+      break;
+    }
+  }
+  let first = -1;
+  let last = -1;
+  let count = 0;
+  let countAtLast = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    if (first < 0) {
+      if (c === 48) continue;
+      first = i;
+    }
+    count++;
+    if (c !== 48) {
+      last = i;
+      countAtLast = count;
+    }
+  }
+  return last < 0 ? 0 : countAtLast;
+}

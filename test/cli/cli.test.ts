@@ -1,0 +1,72 @@
+/** The command line, run in-process: help, version and the usage errors (no database needed). */
+import { describe, expect, it } from 'vitest';
+import { runInProcess } from '../helpers/cli.js';
+import { VERSION } from '../../src/app.js';
+import { joinNegativeValues } from '../../src/app.js';
+
+describe('cass2ddb-fast CLI', () => {
+  it('--help lists the commands with examples', async () => {
+    const r = await runInProcess(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('cass2ddb-fast populate');
+    const p = await runInProcess(['populate', '--help']);
+    expect(p.status).toBe(0);
+    expect(p.stdout).toContain('Examples');
+    expect(p.stdout).toContain('--rows');
+    expect(p.stdout).toContain('$ cass2ddb-fast populate --rows 1000000 --threads 2');
+  });
+
+  it('--version prints the package version', async () => {
+    const r = await runInProcess(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(VERSION);
+    expect(VERSION).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('no arguments prints usage and exits 64', async () => {
+    const r = await runInProcess([]);
+    expect(r.status).toBe(64);
+    expect(r.stdout).toContain('populate');
+  });
+
+  const usageErrors: Array<[string, string[], RegExp]> = [
+    ['unknown flag', ['populate', '--bogus'], /Unsupported option name \("--bogus"\)/],
+    ['negative rows', ['populate', '--rows', '-1'], /--rows: expected to be at least 0 \(got -1\)/],
+    ['negative rows with =', ['populate', '--rows=-1'], /--rows: expected to be at least 0 \(got -1\)/],
+    ['rows not a number', ['populate', '--rows', 'lots'], /--rows: expected a number/],
+    ['fractional rows', ['populate', '--rows', '1.5'], /--rows: expected to be an integer/],
+    ['zero threads', ['populate', '--threads', '0'], /--threads/],
+    ['unknown model', ['populate', '--model', 'orders'], /--model must be one of users, events, all-types; got "orders"/],
+    ['bad replication', ['populate', '--replication', 'lots'], /--replication: expected N, dc:N/],
+    ['bad contact point port', ['populate', '--contact-points', 'localhost:99999'], /port number between 1 and 65535/],
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"; commands: populate/],
+  ];
+
+  it.each(usageErrors)('%s: one line, exit 64, no stack', async (_name, args, message) => {
+    const r = await runInProcess(args);
+    expect(r.status).toBe(64);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines[0]).toMatch(message);
+    expect(lines[0]).toMatch(/^cass2ddb-fast: /);
+    expect(lines.length).toBeLessThanOrEqual(2); // the error, then the --help hint
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('unreachable contact point: one line, exit 3', async () => {
+    const r = await runInProcess(['populate', '--contact-points', '127.0.0.1:1', '--rows', '10']);
+    expect(r.status).toBe(3);
+    expect(r.stderr.trim()).toMatch(/^cass2ddb-fast: cannot reach Cassandra at 127\.0\.0\.1:1: .*ECONNREFUSED/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('bad CASSANDRA_PORT in the environment is a usage error', async () => {
+    const r = await runInProcess(['populate', '--rows', '1'], { CASSANDRA_PORT: 'abc' });
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/CASSANDRA_PORT must be a port number/);
+  });
+
+  it('joins a flag and its negative value', () => {
+    expect(joinNegativeValues(['populate', '--rows', '-1', '--json'])).toEqual(['populate', '--rows=-1', '--json']);
+    expect(joinNegativeValues(['populate', '--json', '--rows', '5'])).toEqual(['populate', '--json', '--rows', '5']);
+  });
+});
