@@ -6,6 +6,7 @@
  *           └─▶ prepared INSERT/UPDATE, ≤ `concurrency` in flight ──▶ Cassandra (own Client)
  *   port ◀── counters (rows, statements, retries) + insert latency histogram, every progressIntervalMs
  *   result ◀── { rowsWritten, statements, retries } or a plain error with a code
+ *   stop broadcast ──▶ in-flight rows finish, no new row starts, result 'stopped'
  *
  * The client is opened by the first task and kept for the worker's life; the shutdown
  * broadcast closes it.
@@ -14,7 +15,7 @@ import type { MessagePort } from 'node:worker_threads';
 import cassandra from 'cassandra-driver';
 import { classifyCassandraError, createClient } from '../src/cassandra/client.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
-import { getWorkerData, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
+import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
 import type { TaskResult } from '../src/engine/protocol.js';
 import { MODELS } from '../src/populate/models/index.js';
 import type { ModelStatement } from '../src/populate/model.js';
@@ -83,7 +84,7 @@ export default async function run(task: PopulateTask & { port: MessagePort }): P
     };
 
     const loop = async (): Promise<void> => {
-      while (failure === undefined && next < task.end) {
+      while (failure === undefined && !isStopping() && next < task.end) {
         const index = next++;
         for (const write of model.generate(config.seed, index, options)) {
           await execute(write.statement, write.params.map((v) => (v === null || v === undefined ? unset : v)));
@@ -108,6 +109,7 @@ export default async function run(task: PopulateTask & { port: MessagePort }): P
     retries: totals.retries ?? 0,
   };
   if (failure !== undefined) return { status: 'failed', taskId: task.taskId, error: failure, partial: value };
+  if (value.rowsWritten < task.end - task.start) return { status: 'stopped', taskId: task.taskId, partial: value };
   return { status: 'done', taskId: task.taskId, value };
 }
 

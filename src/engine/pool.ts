@@ -12,7 +12,7 @@ import { BroadcastChannel, MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import { ErrorCode, toolError } from '../errors.js';
+import { ErrorCode } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import {
   PROTOCOL_VERSION,
@@ -71,11 +71,7 @@ export class WorkerPool {
    * Runs one task. `onMessage` sees every live message; the promise resolves once both the
    * result and the worker's final message have arrived, so no counter is ever lost.
    */
-  async run<T extends TaskBase, Done>(
-    task: T,
-    onMessage: (message: WorkerMessage) => void,
-    signal?: AbortSignal,
-  ): Promise<TaskResult<Done>> {
+  async run<T extends TaskBase, Done>(task: T, onMessage: (message: WorkerMessage) => void): Promise<TaskResult<Done>> {
     const { port1, port2 } = new MessageChannel();
     let resolveFinal!: () => void;
     const finalSeen = new Promise<void>((resolve) => (resolveFinal = resolve));
@@ -85,19 +81,26 @@ export class WorkerPool {
       if (message.type === 'progress' && message.final === true) resolveFinal();
     });
     try {
-      const result = (await this.piscina.run(
-        { ...task, port: port2 },
-        signal === undefined ? { transferList: [port2] } : { transferList: [port2], signal },
-      )) as TaskResult<Done>;
+      const result = (await this.piscina.run({ ...task, port: port2 }, { transferList: [port2] })) as TaskResult<Done>;
       await finalSeen;
       return result;
     } catch (error) {
-      if (signal?.aborted) throw toolError(ErrorCode.INTERRUPTED, 'interrupted');
       const message = error instanceof Error ? error.message : String(error);
       return { status: 'failed', taskId: task.taskId, error: { code: ErrorCode.WORKER_CRASHED, message, retryable: true } };
     } finally {
       port1.close();
     }
+  }
+
+  /**
+   * Asks every worker to finish what it has in flight and return a 'stopped' result. Used on
+   * SIGINT/SIGTERM: a terminated thread could not save where it was.
+   */
+  stop(): void {
+    const channel = new BroadcastChannel(shutdownChannelName(this.options.jobId));
+    const stop: ControlMessage = { v: PROTOCOL_VERSION, type: 'stop' };
+    channel.postMessage(stop);
+    channel.close();
   }
 
   get threadCount(): number {

@@ -33,6 +33,12 @@ export interface WarningMessage {
 
 export type WorkerMessage = ProgressMessage | WarningMessage;
 
+/** Broadcast on interrupt: finish what is in flight, return a 'stopped' result, start nothing new. */
+export interface StopMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'stop';
+}
+
 /** Broadcast from the main thread to every worker at the end of a job. */
 export interface ShutdownMessage {
   readonly v: typeof PROTOCOL_VERSION;
@@ -46,11 +52,12 @@ export interface ShutdownAckMessage {
   readonly threadId: number;
 }
 
-export type ControlMessage = ShutdownMessage | ShutdownAckMessage;
+export type ControlMessage = StopMessage | ShutdownMessage | ShutdownAckMessage;
 
 /** Every task result has a status; partial failure is a result, not an exception. */
 export type TaskResult<Done> =
   | { readonly status: 'done'; readonly taskId: string; readonly value: Done }
+  | { readonly status: 'stopped'; readonly taskId: string; readonly partial: Done }
   | { readonly status: 'failed'; readonly taskId: string; readonly error: PlainError; readonly partial?: Done };
 
 export function assertWorkerMessage(message: unknown): asserts message is WorkerMessage {

@@ -19,6 +19,12 @@ export function getWorkerData<T>(): WorkerData<T> {
 
 const closers: Array<() => Promise<void>> = [];
 let listening = false;
+let stopping = false;
+
+/** True once the main thread asked for a graceful stop: tasks return what they have. */
+export function isStopping(): boolean {
+  return stopping;
+}
 
 /** Registers clean-up to run when the main thread broadcasts shutdown. */
 export function onShutdown(close: () => Promise<void>): void {
@@ -36,6 +42,9 @@ export function listenForShutdown(): void {
   channel.onmessage = (event: unknown) => {
     const data = (event as { data: ControlMessage }).data;
     switch (data.type) {
+      case 'stop':
+        stopping = true;
+        return;
       case 'shutdown': {
         const pending = closers.splice(0).map((close) => close().catch(() => undefined));
         void Promise.all(pending).then(() => {

@@ -6,7 +6,8 @@ import type cassandra from 'cassandra-driver';
 import { connect, classifyCassandraError, type CassandraConnection } from '../cassandra/client.js';
 import { replicationCql } from '../cassandra/replication.js';
 import { WorkerPool } from '../engine/pool.js';
-import { ErrorCode, ToolError, type PlainError } from '../errors.js';
+import { ToolError, type PlainError } from '../errors.js';
+import { dispatchAll } from '../engine/dispatch.js';
 import { JobStats } from '../metrics/job-stats.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
@@ -95,41 +96,35 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
     progressIntervalMs: config.progressIntervalMs,
   };
   const pool = new WorkerPool({ worker: 'populate-worker', threads: config.threads, jobId: randomUUID(), workerData });
-  const abort = new AbortController();
-  const onAbort = (): void => abort.abort();
-  signal?.addEventListener('abort', onAbort);
+  let failure: PlainError | undefined;
+  let stopRequested = false;
+  const stop = (): void => {
+    if (stopRequested) return;
+    stopRequested = true;
+    pool.stop();
+  };
+  signal?.addEventListener('abort', stop);
+  if (signal?.aborted === true) stop();
   const ticker = setInterval(() => {
     display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.currentRate(), elapsedMs: stats.elapsedMs() });
   }, 100);
 
-  let failure: PlainError | undefined;
-  let interrupted = false;
   try {
-    await Promise.all(
-      tasks.map(async (task) => {
-        try {
-          const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => stats.handle(m), abort.signal);
-          if (result.status === 'failed' && failure === undefined) {
-            failure = result.error;
-            abort.abort(); // the first failure stops the job: later tasks would fail the same way
-          }
-        } catch (error) {
-          if (error instanceof ToolError && error.code === ErrorCode.INTERRUPTED) {
-            interrupted ||= signal?.aborted === true;
-            return;
-          }
-          throw error;
-        }
-      }),
-    );
+    await dispatchAll(tasks, config.threads * 2, async (task) => {
+      const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => stats.handle(m));
+      if (result.status === 'failed' && failure === undefined) {
+        failure = result.error;
+        stop(); // the first failure ends the job: later tasks would fail the same way
+      }
+    }, () => stopRequested);
   } finally {
     clearInterval(ticker);
-    signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', stop);
     display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.averageRate(), elapsedMs: stats.elapsedMs() }, true);
     display.clear();
     await pool.close();
   }
-  if (signal?.aborted === true) interrupted = true;
+  const interrupted = signal?.aborted === true;
 
   const durationMs = stats.elapsedMs();
   // The live counters are the truth: a task's result is only sent after its final counters
