@@ -3,7 +3,6 @@
  * machine), or reuses running ones. They are left running afterwards: start-up costs 20–60 s
  * and `npm run services:down` stops them.
  */
-// @ts-expect-error — plain ESM script without type declarations
 import { ensureServices } from '../scripts/services.mjs';
 
 export default async function setup(): Promise<void> {
