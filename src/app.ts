@@ -9,6 +9,7 @@ import { Builtins, Cli, UsageError } from 'clipanion';
 import { ExitStatus, ToolError, exitStatusFor } from './errors.js';
 import type { ToolContext } from './commands/base.js';
 import { PopulateCommand } from './commands/populate.js';
+import { MigrateCommand } from './commands/migrate.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 
@@ -26,6 +27,7 @@ export function buildCli(colored = false): Cli<ToolContext> {
   cli.register(Builtins.HelpCommand);
   cli.register(Builtins.VersionCommand);
   cli.register(PopulateCommand);
+  cli.register(MigrateCommand);
   return cli;
 }
 

@@ -3,6 +3,7 @@
  * The binary: runs one command line with the process's own streams, turns SIGINT/SIGTERM into
  * an abort the command handles (a second signal exits at once), and exits with its status.
  */
+import './node-warnings.js';
 import { runCli } from './app.js';
 import { ExitStatus } from './errors.js';
 

@@ -25,11 +25,12 @@ export interface SizeEstimate {
 }
 
 export function assertMurmur3(client: cassandra.Client): void {
-  const partitioner = (client.metadata as unknown as { partitioner?: string }).partitioner ?? '';
-  if (!partitioner.endsWith('Murmur3Partitioner')) {
+  // The driver keeps no partitioner name, only the tokenizer it chose for it.
+  const tokenizer = (client.metadata as unknown as { tokenizer?: object }).tokenizer?.constructor.name ?? 'none';
+  if (tokenizer !== 'Murmur3Tokenizer') {
     throw new ToolError({
       code: ErrorCode.CASSANDRA_SCHEMA,
-      message: `the cluster uses ${partitioner || 'an unknown partitioner'}; only Murmur3Partitioner is supported`,
+      message: `the cluster's partitioner is not Murmur3Partitioner (driver tokenizer: ${tokenizer}); only Murmur3Partitioner is supported`,
       retryable: false,
     });
   }

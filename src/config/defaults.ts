@@ -43,9 +43,33 @@ export const DEFAULTS = Object.freeze({
     /** Retries of a statement that timed out or met an overloaded node. */
     maxRetries: 8,
   }),
+  migrate: Object.freeze({
+    /** Sub-ranges per thread: enough to balance uneven ranges and to checkpoint finely. */
+    splitsPerThread: 16,
+    /** Rows per Cassandra page. */
+    fetchSize: 1_000,
+    /** Read consistency, as DSBulk's unload: one replica in the local data centre. */
+    consistency: 'LOCAL_ONE',
+    /** BatchWriteItem requests in flight per thread. */
+    inFlightBatches: 8,
+    /** Keep-alive connections per thread to DynamoDB. */
+    connectionsPerThread: 8,
+    /** Retries of one batch (throttles, 5xx, network) before its items are left pending. */
+    maxRetries: 10,
+    requestTimeoutMs: 30_000,
+    /** Dead letters allowed before the job aborts; -1: no limit. */
+    maxErrors: -1,
+    /** Times a failed range is retried from its position within one run. */
+    rangeRetries: 3,
+    /** Fixed cadence of checkpoint saves (also saved at each range end). */
+    checkpointEveryMs: 1_000,
+  }),
 });
 
 export const LIMITS = Object.freeze({
   maxThreads: 256,
   maxConcurrencyPerThread: 2048,
+  maxSplits: 1_000_000,
+  maxFetchSize: 100_000,
+  maxInFlightBatches: 256,
 });

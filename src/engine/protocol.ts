@@ -7,6 +7,7 @@
  *   main ◀── task result (plain data) ── worker
  */
 import type { PlainError } from '../errors.js';
+import type { DeadLetter } from './dead-letters.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -31,7 +32,28 @@ export interface WarningMessage {
   readonly error: PlainError;
 }
 
-export type WorkerMessage = ProgressMessage | WarningMessage;
+/** Rows a worker could not write; sent before the position that moves past them. */
+export interface DeadLetterMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'dead-letters';
+  readonly taskId: string;
+  readonly letters: readonly DeadLetter[];
+}
+
+/**
+ * Every row of the range with token ≤ resumeAfter is written or dead-lettered: the checkpoint
+ * may move there. Sent after each fully handled page.
+ */
+export interface PositionMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'position';
+  readonly taskId: string;
+  readonly rangeId: string;
+  readonly resumeAfter: string;
+}
+
+export type WorkerMessage = ProgressMessage | WarningMessage | DeadLetterMessage | PositionMessage;
+export type StatsMessage = ProgressMessage | WarningMessage;
 
 /** Broadcast on interrupt: finish what is in flight, return a 'stopped' result, start nothing new. */
 export interface StopMessage {

@@ -2,9 +2,11 @@
  * What every worker entry shares: the shutdown listener that closes the worker's clients, and
  * the per-task reporter that streams counters and histogram deltas over the task's port.
  */
+import '../node-warnings.js';
 import { BroadcastChannel, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { PhaseRecorder } from '../metrics/histogram.js';
-import { PROTOCOL_VERSION, type ControlMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type ControlMessage, type DeadLetterMessage, type PositionMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
+import type { DeadLetter } from './dead-letters.js';
 import { shutdownChannelName } from './pool.js';
 import type { PlainError } from '../errors.js';
 
@@ -94,6 +96,20 @@ export class TaskReporter<Phase extends string, Counter extends string> {
 
   warn(error: PlainError): void {
     const message: WarningMessage = { v: PROTOCOL_VERSION, type: 'warning', taskId: this.taskId, error };
+    this.port.postMessage(message);
+  }
+
+  /** Dead letters go out before the position that moves past them (one port: ordered). */
+  deadLetters(letters: readonly DeadLetter[]): void {
+    if (letters.length === 0) return;
+    const message: DeadLetterMessage = { v: PROTOCOL_VERSION, type: 'dead-letters', taskId: this.taskId, letters };
+    this.port.postMessage(message);
+  }
+
+  /** Flushes counters first, so the main thread's totals include every row up to the position. */
+  position(rangeId: string, resumeAfter: string): void {
+    this.flush(false);
+    const message: PositionMessage = { v: PROTOCOL_VERSION, type: 'position', taskId: this.taskId, rangeId, resumeAfter };
     this.port.postMessage(message);
   }
 

@@ -46,18 +46,21 @@ export function isScalarType(type: CqlType): type is ScalarCqlType {
   return SCALAR_SET.has(type.kind);
 }
 
+export type IntegerKind = 'int' | 'bigint' | 'smallint' | 'tinyint' | 'varint' | 'counter';
+export type NumericKind = IntegerKind | 'decimal' | 'float' | 'double';
+
 /** text, varchar, ascii. */
-export function isTextKind(kind: CqlKind): boolean {
+export function isTextKind(kind: CqlKind): kind is 'text' | 'varchar' | 'ascii' {
   return kind === 'text' || kind === 'varchar' || kind === 'ascii';
 }
 
 /** Integer kinds: exact decimal text, no fraction. */
-export function isIntegerKind(kind: CqlKind): boolean {
+export function isIntegerKind(kind: CqlKind): kind is IntegerKind {
   return kind === 'int' || kind === 'bigint' || kind === 'smallint' || kind === 'tinyint' || kind === 'varint' || kind === 'counter';
 }
 
 /** Kinds mapped to a DynamoDB number. */
-export function isNumericKind(kind: CqlKind): boolean {
+export function isNumericKind(kind: CqlKind): kind is NumericKind {
   return isIntegerKind(kind) || kind === 'decimal' || kind === 'float' || kind === 'double';
 }
 

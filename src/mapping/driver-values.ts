@@ -9,7 +9,13 @@ import { ConversionCode, conversionFailure, invalidValue } from './failure.js';
 import { type DecimalParts, integerTextParts, makeParts, parseDecimalText } from './numbers.js';
 
 const { types } = cassandra;
-const { Long, Integer, BigDecimal, Uuid, LocalDate, LocalTime, Duration, InetAddress } = types;
+const { Long, Integer, BigDecimal, Uuid, LocalTime, Duration, InetAddress } = types;
+/** The driver's LocalDate: its typings miss `date` and the days-since-epoch constructor. */
+const LocalDate = types.LocalDate as unknown as {
+  new (daysOrYear: number, month?: number, day?: number): cassandra.types.LocalDate & { date: Date };
+  fromString(value: string): cassandra.types.LocalDate & { date: Date };
+  prototype: cassandra.types.LocalDate & { date: Date };
+};
 
 const INTEGER_RE = /^[+-]?\d+$/;
 const UUID_RE = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -25,7 +31,8 @@ export function readIntegerText(v: unknown): string {
     if (Number.isSafeInteger(v)) return String(v === 0 ? 0 : v);
     throw invalidValue('an integer', v);
   }
-  if (v instanceof Long || v instanceof Integer) return v.toString();
+  if (v instanceof Long) return longText(v);
+  if (v instanceof Integer) return integerText(v);
   if (typeof v === 'bigint') return v.toString();
   if (typeof v === 'string' && INTEGER_RE.test(v)) {
     const p = integerTextParts(v.charCodeAt(0) === 43 ? v.slice(1) : v);
@@ -34,11 +41,35 @@ export function readIntegerText(v: unknown): string {
   throw invalidValue('an integer (number, Long, Integer or bigint)', v);
 }
 
+const TWO_32 = 4294967296;
+
+/** Decimal text of a Long (long.js' own toString divides in 32-bit pieces and is ~5x slower). */
+export function longText(v: { high: number; low: number }): string {
+  const high = v.high;
+  // |value| < 2^53: exact as a double.
+  if (high >= -0x200000 && high < 0x200000) return String(high * TWO_32 + (v.low >>> 0));
+  return ((BigInt(high) << 32n) | BigInt(v.low >>> 0)).toString();
+}
+
+/** Decimal text of the driver's Integer (varint): 32-bit words little-endian + sign extension. */
+export function integerText(v: unknown): string {
+  const x = v as { bits_?: number[]; sign_?: number };
+  const bits = x.bits_;
+  const sign = x.sign_;
+  if (!Array.isArray(bits) || (sign !== 0 && sign !== -1)) return String(v);
+  if (bits.length === 0) return sign === -1 ? '-1' : '0';
+  if (bits.length === 1) return String(((bits[0] as number) >>> 0) + sign * TWO_32);
+  let big = 0n;
+  for (let i = bits.length - 1; i >= 0; i--) big = (big << 32n) | BigInt((bits[i] as number) >>> 0);
+  if (sign === -1) big -= 1n << BigInt(32 * bits.length);
+  return big.toString();
+}
+
 /** Exact decimal parts of a decimal value (BigDecimal, number, or decimal text). */
 export function readDecimalParts(v: unknown): DecimalParts {
   if (v instanceof BigDecimal) {
-    const internal = v as unknown as { _intVal: { toString(): string }; _scale: number };
-    const unscaled = internal._intVal.toString();
+    const internal = v as unknown as { _intVal: unknown; _scale: number };
+    const unscaled = integerText(internal._intVal);
     const negative = unscaled.charCodeAt(0) === 45;
     return makeParts(negative, negative ? unscaled.slice(1) : unscaled, -internal._scale);
   }
@@ -73,9 +104,21 @@ export function readBlob(v: unknown): Buffer {
   throw invalidValue('a Buffer', v);
 }
 
+const HEX: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** Canonical lower-case text of 16 uuid bytes. */
+export function uuidTextFromBytes(b: Buffer): string {
+  const h = HEX;
+  return (
+    (h[b[0] as number] as string) + h[b[1] as number] + h[b[2] as number] + h[b[3] as number] + '-' + h[b[4] as number] + h[b[5] as number] + '-' +
+    h[b[6] as number] + h[b[7] as number] + '-' + h[b[8] as number] + h[b[9] as number] + '-' + h[b[10] as number] + h[b[11] as number] +
+    h[b[12] as number] + h[b[13] as number] + h[b[14] as number] + h[b[15] as number]
+  );
+}
+
 /** Lower-case canonical text of a uuid/timeuuid. */
 export function readUuidText(v: unknown): string {
-  if (v instanceof Uuid) return v.toString();
+  if (v instanceof Uuid) return uuidTextFromBytes(v.getBuffer());
   if (typeof v === 'string' && UUID_RE.test(v)) return v.toLowerCase();
   throw invalidValue('a Uuid', v);
 }
@@ -88,6 +131,7 @@ export function readUuidBytes(v: unknown): Buffer {
 }
 
 const MAX_DATE_MS = 8.64e15;
+const MS_PER_DAY = 86400000;
 
 /** Epoch milliseconds of a timestamp. An Invalid Date (out of JavaScript's range) is INVALID_VALUE. */
 export function readTimestampMillis(v: unknown): number {
@@ -105,12 +149,37 @@ export function readTimestampMillis(v: unknown): number {
   return ms;
 }
 
-/** ISO-8601 UTC text with milliseconds; years outside 0000–9999 use the expanded form (`+010000-…`, `-000001-…`). */
-export function timestampIso(ms: number): string {
-  return new Date(ms).toISOString();
-}
+const MIN_ISO_MS = -62167219200000; // 0000-01-01T00:00:00.000Z
+const MAX_ISO_MS = 253402300799999; // 9999-12-31T23:59:59.999Z
+const D2: readonly string[] = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
 
-const MS_PER_DAY = 86400000;
+/**
+ * ISO-8601 UTC text with milliseconds (`2024-01-02T03:04:05.678Z`); years outside 0000–9999 use
+ * the expanded form of Date.toISOString (`+010000-…`, `-000001-…`). Formatted by hand for years
+ * 0000–9999: Date.prototype.toISOString costs ~450 ns, this ~60 ns.
+ */
+export function timestampIso(ms: number): string {
+  if (ms < MIN_ISO_MS || ms > MAX_ISO_MS) return new Date(ms).toISOString();
+  const days = Math.floor(ms / MS_PER_DAY);
+  let rest = ms - days * MS_PER_DAY;
+  // Civil date from days since 1970-01-01 (H. Hinnant's algorithm), proleptic Gregorian.
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hh = Math.floor(rest / 3600000);
+  rest -= hh * 3600000;
+  const mm = Math.floor(rest / 60000);
+  rest -= mm * 60000;
+  const ss = Math.floor(rest / 1000);
+  const milli = rest - ss * 1000;
+  return `${D2[Math.floor(year / 100)]}${D2[year % 100]}-${D2[month]}-${D2[day]}T${D2[hh]}:${D2[mm]}:${D2[ss]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}
 
 /** Days since 1970-01-01 of a `date` value (LocalDate, including dates outside the JavaScript range). */
 export function readDateDays(v: unknown): number {

@@ -10,7 +10,8 @@
  * - sets (SS, NS, BS): the sum of their elements' sizes (the guide gives no overhead for sets).
  * One write unit covers an item write of up to 1 KB: units = ceil(size / 1024), at least 1.
  */
-import type { AttributeValue } from './attribute-value.js';
+import type { AttrB, AttrN, AttrS, AttributeValue } from './attribute-value.js';
+import type { CqlType } from './cql-type.js';
 import { significantDigits } from './numbers.js';
 
 /** The largest item DynamoDB accepts: 400 KB. */
@@ -76,4 +77,28 @@ export function itemSizeBytes(item: Readonly<Record<string, AttributeValue>>): n
 /** Write units of one put of an item of this size (1 KB each, rounded up; at least 1). */
 export function writeUnits(sizeBytes: number): number {
   return sizeBytes <= 1024 ? 1 : Math.ceil(sizeBytes / 1024);
+}
+
+/**
+ * The size function of a column's values: the top-level DynamoDB type of a column is fixed by
+ * its CQL type, so the row converter avoids the generic type tests (megamorphic `in` checks).
+ */
+export function compileValueSize(type: CqlType, timestampAs: 'iso' | 'epochMillis'): (av: AttributeValue) => number {
+  switch (type.kind) {
+    case 'text': case 'varchar': case 'ascii': case 'date': case 'time': case 'inet': case 'duration':
+      return (av) => utf8Bytes((av as AttrS).S);
+    case 'uuid': case 'timeuuid':
+      return () => 36;
+    case 'int': case 'smallint': case 'tinyint': case 'bigint': case 'varint': case 'counter':
+    case 'decimal': case 'float': case 'double':
+      return (av) => numberBytes((av as AttrN).N);
+    case 'timestamp':
+      return timestampAs === 'iso' ? (av) => utf8Bytes((av as AttrS).S) : (av) => numberBytes((av as AttrN).N);
+    case 'boolean':
+      return () => 1;
+    case 'blob':
+      return (av) => base64Bytes((av as AttrB).B);
+    default:
+      return attributeValueSize;
+  }
 }

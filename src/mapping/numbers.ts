@@ -118,27 +118,71 @@ export function doubleToNumber(x: number): string {
   return dynamoNumber(parseDecimalText(s) as DecimalParts);
 }
 
-/** The shortest decimal text that reads back (through Math.fround) as the float32 value x. */
-export function shortestFloat32Text(x: number): string {
-  if (Number.isInteger(x) && Math.abs(x) <= 16777216) return String(x);
-  for (let p = 1; p < 9; p++) {
-    const s = x.toPrecision(p);
-    if (Math.fround(Number(s)) === x) return s;
+const ZERO: DecimalParts = Object.freeze({ negative: false, digits: '', exponent: 0 });
+
+/** `digits` (9 of them) × 10^(exponent - 8) rounded half-up to p digits; undefined on an exact tie. */
+function roundDigits(d9: string, exponent: number, p: number): [string, number] | undefined {
+  const next = d9.charCodeAt(p);
+  if (next < 53) return [d9.slice(0, p), exponent];
+  if (next === 53 && /^0*$/.test(d9.slice(p + 1))) return undefined; // a tie: the 9 digits were rounded already
+  let i = p - 1;
+  while (i >= 0 && d9.charCodeAt(i) === 57) i--;
+  if (i < 0) return [`1${'0'.repeat(p - 1)}`, exponent + 1];
+  return [d9.slice(0, i) + String.fromCharCode(d9.charCodeAt(i) + 1) + '0'.repeat(p - 1 - i), exponent];
+}
+
+/** Digits and adjusted exponent of `x.toExponential(n)` (x ≥ 0). */
+function exponentialDigits(s: string): [string, number] {
+  const e = s.indexOf('e');
+  return [s[0] + s.slice(2, e), Number(s.slice(e + 1))];
+}
+
+/**
+ * Parts of the shortest decimal that reads back (through Math.fround) as the float32 value x,
+ * e.g. 0.1f → 0.1 rather than its double text 0.10000000149011612. x must be finite.
+ *
+ * 9 significant digits always read back; a binary search over 1..9 digits rounds those 9 digits
+ * (exact ties fall back to toExponential) and keeps the shortest that reads back. Reading back
+ * is monotonic in the number of digits except, in principle, next to powers of two, where the
+ * result could be one digit longer than necessary (still exact). ~4 parses instead of up to 9.
+ */
+export function float32Parts(x: number): DecimalParts {
+  if (x === 0) return ZERO;
+  if (Number.isInteger(x) && Math.abs(x) <= 16777216) return integerTextParts(String(x));
+  const negative = x < 0;
+  const a = negative ? -x : x;
+  const [d9, exponent] = exponentialDigits(a.toExponential(8));
+  let best: [string, number] = [d9, exponent];
+  let lo = 1;
+  let hi = 9;
+  while (lo < hi) {
+    const p = (lo + hi) >> 1;
+    const c = roundDigits(d9, exponent, p) ?? exponentialDigits(a.toExponential(p - 1));
+    if (Math.fround(Number(`${c[0]}e${c[1] - p + 1}`)) === a) {
+      hi = p;
+      best = c;
+    } else {
+      lo = p + 1;
+    }
   }
-  return x.toPrecision(9);
+  return makeParts(negative, best[0], best[1] - best[0].length + 1);
+}
+
+/** Canonical text of the shortest decimal that reads back as the float32 value x (finite). */
+export function shortestFloat32Text(x: number): string {
+  return formatDecimal(float32Parts(Math.fround(x)));
 }
 
 /** A float32 value (as the driver gives it: a double holding a float) → DynamoDB number text. */
 export function floatToNumber(x: number): string {
   if (x - x !== 0) notFinite(x);
-  const s = shortestFloat32Text(Math.fround(x));
-  // toPrecision may add trailing zeros or an exponent: normalise. Float magnitudes are always in range.
-  return formatDecimal(parseDecimalText(s) as DecimalParts);
+  // Float32 magnitudes (1.4E-45 .. 3.4E+38) are always within DynamoDB's range.
+  return formatDecimal(float32Parts(Math.fround(x)));
 }
 
-/** Parts of a float32 / double value through its shortest text; NaN/±Infinity are not allowed. */
+/** Parts of a finite float32 / double value through its shortest text. */
 export function floatingParts(x: number, float32: boolean): DecimalParts {
-  return parseDecimalText(float32 ? shortestFloat32Text(Math.fround(x)) : String(x)) as DecimalParts;
+  return float32 ? float32Parts(Math.fround(x)) : (parseDecimalText(String(x)) as DecimalParts);
 }
 
 /** Number of significant digits in DynamoDB number text (leading/trailing zeros trimmed). */

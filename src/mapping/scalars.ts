@@ -10,7 +10,7 @@ import {
   readBlob, readBoolean, readDateText, readDecimalParts, readDurationText, readInetText, readIntegerText,
   readNumber, readText, readTimeText, readTimestampMillis, readUuidText, timestampIso,
 } from './driver-values.js';
-import { doubleToNumber, dynamoNumber, floatToNumber, formatDecimal, integerTextToNumber, integerTextParts, shortestFloat32Text, parseDecimalText, type DecimalParts } from './numbers.js';
+import { doubleToNumber, dynamoNumber, floatingParts, floatToNumber, formatDecimal, integerTextToNumber, integerTextParts } from './numbers.js';
 
 export type TimestampAs = 'iso' | 'epochMillis';
 
@@ -73,7 +73,7 @@ export function scalarValueCodec(kind: ScalarKind, options: CodecOptions): Value
 /** Number text without DynamoDB's limits: canonical decimal text, or NaN / Infinity / -Infinity. */
 export function floatingText(x: number, float32: boolean): string {
   if (x - x !== 0) return String(x);
-  return formatDecimal(parseDecimalText(float32 ? shortestFloat32Text(Math.fround(x)) : String(x)) as DecimalParts);
+  return formatDecimal(floatingParts(x, float32));
 }
 
 /**

@@ -3,7 +3,7 @@
  * workers' messages, plus a moving rate for progress displays.
  */
 import { HistogramSet } from './histogram.js';
-import { unreachable, type WorkerMessage } from '../engine/protocol.js';
+import { unreachable, type StatsMessage } from '../engine/protocol.js';
 import type { PlainError } from '../errors.js';
 
 export class JobStats {
@@ -18,7 +18,7 @@ export class JobStats {
     private readonly onWarning: (error: PlainError) => void = () => undefined,
   ) {}
 
-  handle(message: WorkerMessage): void {
+  handle(message: StatsMessage): void {
     switch (message.type) {
       case 'progress':
         for (const [name, delta] of Object.entries(message.counters)) this.add(name, delta);

@@ -8,6 +8,7 @@ import { replicationCql } from '../cassandra/replication.js';
 import { WorkerPool } from '../engine/pool.js';
 import { ToolError, type PlainError } from '../errors.js';
 import { dispatchAll } from '../engine/dispatch.js';
+import { unreachable } from '../engine/protocol.js';
 import { JobStats } from '../metrics/job-stats.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
@@ -111,7 +112,19 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
 
   try {
     await dispatchAll(tasks, config.threads * 2, async (task) => {
-      const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => stats.handle(m));
+      const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => {
+        switch (m.type) {
+          case 'progress':
+          case 'warning':
+            stats.handle(m);
+            return;
+          case 'dead-letters':
+          case 'position':
+            throw new Error(`populate: unexpected ${m.type} message`);
+          default:
+            unreachable(m, 'worker message');
+        }
+      });
       if (result.status === 'failed' && failure === undefined) {
         failure = result.error;
         stop(); // the first failure ends the job: later tasks would fail the same way

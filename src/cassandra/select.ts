@@ -1,0 +1,25 @@
+/** The range query a worker pages through. */
+import type { TableSpec } from '../mapping/table-spec.js';
+
+export interface RangeSelect {
+  readonly cql: string;
+  /** Alias of the token column in the result rows. */
+  readonly tokenAlias: string;
+}
+
+/** Always quoted: safe for reserved words and mixed case alike. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function buildRangeSelect(keyspace: string, table: string, spec: TableSpec): RangeSelect {
+  const names = new Set([...spec.partitionKeys, ...spec.clusteringKeys, ...spec.columns].map((c) => c.name));
+  let tokenAlias = 'cass2ddb_token';
+  while (names.has(tokenAlias)) tokenAlias += '_';
+  const pk = spec.partitionKeys.map((c) => quoteIdent(c.name)).join(', ');
+  const columns = [...new Set([...spec.partitionKeys, ...spec.clusteringKeys, ...spec.columns].map((c) => c.name))].map(quoteIdent);
+  const cql =
+    `SELECT token(${pk}) AS ${tokenAlias}, ${columns.join(', ')} FROM ${quoteIdent(keyspace)}.${quoteIdent(table)}` +
+    ` WHERE token(${pk}) > ? AND token(${pk}) <= ?`;
+  return { cql, tokenAlias };
+}

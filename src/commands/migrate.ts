@@ -1,0 +1,130 @@
+import { Command, Option, UsageError } from 'clipanion';
+import * as t from 'typanion';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { ExitStatus } from '../errors.js';
+import { ProgressDisplay, progressMode } from '../metrics/progress.js';
+import type { MigrateConfig } from '../migrate/config.js';
+import { printDryRun } from '../migrate/dry-run.js';
+import { loadMapping } from '../config/mapping-file.js';
+import { prepareMigration } from '../migrate/prepare.js';
+import { runMigration } from '../migrate/run.js';
+import { formatSummary } from '../migrate/summary.js';
+import { CassandraCommand, isPositiveInt } from './base.js';
+
+const CONSISTENCIES = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+
+export class MigrateCommand extends CassandraCommand {
+  static override paths = [['migrate']];
+
+  static override usage = Command.Usage({
+    category: 'Migration',
+    description: 'copy a Cassandra table into DynamoDB: token-range parallel, checkpointed, with dead letters',
+    details: `
+      Plans the token ring into \`--splits\` ranges, copies them on \`--threads\` worker threads (each with its own Cassandra driver and keep-alive DynamoDB connections), writes BatchWriteItem batches of up to 25 items, retries throttles, unprocessed items, 5xx and network errors with capped exponential backoff and full jitter, and writes rows DynamoDB cannot hold to a dead-letter file with a reason.
+
+      Progress is checkpointed per range (atomically, every second and at each range end). \`--resume\` continues a stopped job from its checkpoint; a checkpoint of another job is refused.
+
+      Type mapping: text → S, numbers → N (exact), blob → B, boolean → BOOL, uuid/timeuuid → S, timestamp → S (ISO-8601 UTC) or N (epoch ms with a mapping file), list/tuple/vector → L, sets → SS/NS/BS, map/UDT → M; nulls and empty collections are left out. The partition key becomes the HASH key and the clustering columns the RANGE key (several columns joined in an order-preserving encoding).
+
+      Credentials: the AWS default chain (environment, profile, SSO, instance role); \`--profile\`, \`--region\`, \`--endpoint-url\` as in the AWS CLI. A loopback endpoint (DynamoDB Local) works without credentials.
+
+      Exit status: 0 every row written; 1 dead letters or ranges left pending; 2 more dead letters than --max-errors; 3 fatal (unreachable database, bad credentials, schema mismatch); 4 interrupted (checkpoint saved); 64 usage error.
+    `,
+    examples: [
+      ['Copy app.users into the users table', '$0 migrate --keyspace app --table users --target-table users --threads 16'],
+      ['Into DynamoDB Local, creating the table', '$0 migrate --keyspace app --table users --endpoint-url http://127.0.0.1:8000 --create-table'],
+      ['Continue after a stop', '$0 migrate --keyspace app --table users --resume'],
+      ['See the plan and the time it would take at 4,000 WCU', '$0 migrate --keyspace app --table users --dry-run --max-wcu 4000'],
+      ['Rename, retype and TTL with a mapping file', '$0 migrate --keyspace app --table users --mapping users.yaml'],
+    ],
+  });
+
+  keyspace = Option.String('--keyspace', { required: true, description: 'Source keyspace' });
+  table = Option.String('--table', { required: true, description: 'Source table' });
+  targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
+  threads = Option.String('--threads', String(DEFAULTS.threads), {
+    description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`,
+    validator: isPositiveInt(LIMITS.maxThreads),
+  });
+  splits = Option.String('--splits', {
+    description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`,
+    validator: isPositiveInt(LIMITS.maxSplits),
+  });
+  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), {
+    description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`,
+    validator: isPositiveInt(LIMITS.maxFetchSize),
+  });
+  consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, {
+    description: `Read consistency (default ${DEFAULTS.migrate.consistency})`,
+    validator: t.isEnum(CONSISTENCIES),
+  });
+  inFlight = Option.String('--in-flight', String(DEFAULTS.migrate.inFlightBatches), {
+    description: `BatchWriteItem requests in flight per thread (default ${DEFAULTS.migrate.inFlightBatches})`,
+    validator: isPositiveInt(LIMITS.maxInFlightBatches),
+  });
+  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (default: the region\'s AWS endpoint)' });
+  region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s region)' });
+  profile = Option.String('--profile', { description: 'AWS profile of ~/.aws/config (default: AWS_PROFILE)' });
+  createTable = Option.Boolean('--create-table', false, { description: 'Create the target table (on-demand) when it is missing' });
+  mapping = Option.String('--mapping', { description: 'Mapping file (YAML or JSON): renames, include/exclude, key names, type overrides, TTL, writetime' });
+  checkpoint = Option.String('--checkpoint', { description: 'Checkpoint file (default: cass2ddb-checkpoints/<keyspace>.<table>--<target>.json)' });
+  resume = Option.Boolean('--resume', false, { description: 'Continue the job of the checkpoint' });
+  fresh = Option.Boolean('--fresh', false, { description: 'Start over although an unfinished checkpoint exists' });
+  deadLetters = Option.String('--dead-letters', { description: 'Dead-letter file, JSON lines (default: beside the checkpoint, .dead-letters.jsonl)' });
+  maxErrors = Option.String('--max-errors', String(DEFAULTS.migrate.maxErrors), {
+    description: 'Abort (exit 2) after more than N dead letters; -1: no limit (default -1)',
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(-1)]),
+  });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and estimates; write nothing' });
+  maxWcu = Option.String('--max-wcu', {
+    description: 'Write units per second the target allows (used by --dry-run\'s time estimate)',
+    validator: isPositiveInt(10_000_000),
+  });
+
+  override async execute(): Promise<number> {
+    if (this.resume && this.fresh) throw new UsageError('--resume and --fresh exclude each other');
+    const connection = this.cassandraConnection();
+    const mapping = loadMapping(this.mapping);
+    const config: MigrateConfig = {
+      connection,
+      keyspace: this.keyspace,
+      table: this.table,
+      targetTable: this.targetTable ?? this.table,
+      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
+      ...(this.region === undefined ? {} : { region: this.region }),
+      ...(this.profile === undefined ? {} : { profile: this.profile }),
+      threads: this.threads,
+      splits: this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread,
+      fetchSize: this.fetchSize,
+      consistency: this.consistency,
+      inFlightBatches: this.inFlight,
+      connectionsPerThread: Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight),
+      maxRetries: DEFAULTS.migrate.maxRetries,
+      requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
+      createTable: this.createTable,
+      mapping: mapping.options,
+      mappingSource: mapping.source,
+      ...(this.checkpoint === undefined ? {} : { checkpointPath: this.checkpoint }),
+      resume: this.resume,
+      fresh: this.fresh,
+      ...(this.deadLetters === undefined ? {} : { deadLetterPath: this.deadLetters }),
+      maxErrors: this.maxErrors,
+      dryRun: this.dryRun,
+      ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
+      rangeRetries: DEFAULTS.migrate.rangeRetries,
+      checkpointEveryMs: DEFAULTS.migrate.checkpointEveryMs,
+      progressIntervalMs: DEFAULTS.progressIntervalMs,
+    };
+    const prepared = await prepareMigration(config);
+    if (config.dryRun) {
+      await printDryRun(config, prepared, this.context.stdout, this.json);
+      return ExitStatus.OK;
+    }
+    const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'migrate');
+    const summary = await runMigration(config, prepared, display, this.context.signal);
+    if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'migrate', ...summary })}\n`);
+    else this.context.stdout.write(formatSummary(summary));
+    if (summary.error !== undefined) this.context.stderr.write(`cass2ddb-fast: ${summary.error.message}\n`);
+    return summary.exitStatus;
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Credentials for signing, from the AWS default chain (env, SSO, web identity, ini files,
+ * process, container/instance metadata), cached and refreshed before they expire so the hot
+ * path only ever awaits an already-settled promise.
+ *
+ * A loopback endpoint (DynamoDB Local) with no credentials configured falls back to the dummy
+ * pair `local`/`local`; any other endpoint fails with a DYNAMODB_AUTH error instead.
+ *
+ * Secrets never leave this file in a message: errors carry the provider's first line only.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { toolError } from '../errors.js';
+import { DYNAMODB_DEFAULTS } from './defaults.js';
+import type { ResolvedEndpoint } from './endpoint.js';
+import { oneLine } from './errors.js';
+
+export type { AwsCredentialIdentity } from '@smithy/types';
+
+/** Where the credentials in use came from (safe to log). */
+export type CredentialKind = 'provider' | 'loopback-dummy';
+
+export interface CredentialSource {
+  /** Settled promise on the hot path; refreshes when the cached credentials are about to expire. */
+  get(): Promise<AwsCredentialIdentity>;
+  /** Known after the first successful get(). */
+  readonly kind: CredentialKind | undefined;
+}
+
+export interface CredentialSourceOptions {
+  readonly endpoint: ResolvedEndpoint;
+  /** Replaces the default chain (tests, or credentials the caller already holds). */
+  readonly provider?: AwsCredentialIdentityProvider;
+  readonly refreshWindowMs?: number;
+  readonly now?: () => number;
+}
+
+/** Dummy pair for DynamoDB Local, which accepts any credentials. */
+export const LOOPBACK_CREDENTIALS: AwsCredentialIdentity = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
+
+function chainFor(endpoint: ResolvedEndpoint): AwsCredentialIdentityProvider {
+  // A laptop pointed at DynamoDB Local should not wait a second for the instance metadata
+  // service to time out before falling back to the dummy credentials.
+  const imds = endpoint.loopback ? { timeout: 250, maxRetries: 0 } : {};
+  const chain = defaultProvider(endpoint.profile === undefined ? imds : { ...imds, profile: endpoint.profile });
+  return () => chain();
+}
+
+class CachedCredentials implements CredentialSource {
+  kind: CredentialKind | undefined;
+  private current: Promise<AwsCredentialIdentity> | undefined;
+  private expiresAtMs = Number.POSITIVE_INFINITY;
+  private refreshing: Promise<AwsCredentialIdentity> | undefined;
+
+  constructor(
+    private readonly endpoint: ResolvedEndpoint,
+    private readonly provider: AwsCredentialIdentityProvider,
+    private readonly refreshWindowMs: number,
+    private readonly now: () => number,
+  ) {}
+
+  get(): Promise<AwsCredentialIdentity> {
+    const current = this.current;
+    if (current !== undefined) {
+      const leftMs = this.expiresAtMs - this.now();
+      if (leftMs > this.refreshWindowMs) return current;
+      // Near expiry: refresh in the background while the old ones still work.
+      if (leftMs > 30_000) {
+        this.refresh().catch(() => undefined);
+        return current;
+      }
+    }
+    return this.refresh();
+  }
+
+  private refresh(): Promise<AwsCredentialIdentity> {
+    this.refreshing ??= this.load().finally(() => {
+      this.refreshing = undefined;
+    });
+    return this.refreshing;
+  }
+
+  private async load(): Promise<AwsCredentialIdentity> {
+    let creds: AwsCredentialIdentity;
+    try {
+      creds = await this.provider();
+      this.kind = 'provider';
+    } catch (error) {
+      if (!this.endpoint.loopback || this.kind === 'provider') throw noCredentials(this.endpoint, error);
+      creds = LOOPBACK_CREDENTIALS;
+      this.kind = 'loopback-dummy';
+    }
+    this.expiresAtMs = creds.expiration === undefined ? Number.POSITIVE_INFINITY : creds.expiration.getTime();
+    const settled = Promise.resolve(creds);
+    this.current = settled;
+    return creds;
+  }
+}
+
+function noCredentials(endpoint: ResolvedEndpoint, error: unknown): Error {
+  const detail = oneLine(error instanceof Error ? error.message : String(error));
+  const profile = endpoint.profile === undefined ? '' : ` (profile '${endpoint.profile}')`;
+  return toolError(
+    'DYNAMODB_AUTH',
+    `no AWS credentials for ${endpoint.url.host}${profile}: ${detail}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile`,
+  );
+}
+
+export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {
+  return new CachedCredentials(
+    options.endpoint,
+    options.provider ?? chainFor(options.endpoint),
+    options.refreshWindowMs ?? DYNAMODB_DEFAULTS.credentialRefreshWindowMs,
+    options.now ?? Date.now,
+  );
+}
+
+/**
+ * An AWS SDK client with the same endpoint, region and credentials as the hot path, for the
+ * calls that are not on it (DescribeTable, CreateTable, Scan in tests). Close it with destroy().
+ */
+export function createDynamoDbClient(
+  endpoint: ResolvedEndpoint,
+  credentials: CredentialSource,
+  options: { readonly maxAttempts?: number; readonly requestTimeoutMs?: number } = {},
+): DynamoDBClient {
+  return new DynamoDBClient({
+    region: endpoint.signingRegion,
+    ...(endpoint.custom ? { endpoint: endpoint.url.href } : {}),
+    credentials: () => credentials.get(),
+    maxAttempts: options.maxAttempts ?? 5,
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? DYNAMODB_DEFAULTS.requestTimeoutMs },
+  });
+}

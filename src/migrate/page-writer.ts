@@ -1,0 +1,116 @@
+/**
+ * One page of rows → DynamoDB: convert each row, dead-letter what cannot be converted, write the
+ * rest in BatchWriteItem batches with a bounded number in flight, and say how it ended.
+ * Every row read ends as written, dead-lettered, or (when retries run out) left for the range's
+ * next attempt: the caller then does not move the checkpoint past the page.
+ */
+import { toJsonSafe, type DeadLetter } from '../engine/dead-letters.js';
+import type { TaskReporter } from '../engine/worker-runtime.js';
+import type { PlainError } from '../errors.js';
+import type { RowConverter, SourceRow } from '../mapping/row-converter.js';
+import type { ItemSink, WriteEntry } from './sink.js';
+import type { MigrateCounter, MigratePhase, MigrateWorkerData } from './task.js';
+
+export const MAX_BATCH_ITEMS = 25;
+
+export interface PageOutcome {
+  /** Token of the page's last row (decimal), if the page had rows. */
+  readonly lastToken?: string;
+  /** A failure that ends the job (auth, missing table…). */
+  readonly fatal?: PlainError;
+  /** Items whose retries ran out: the range stays pending before this page. */
+  readonly incomplete?: PlainError;
+}
+
+export interface PageWriterOptions {
+  readonly config: MigrateWorkerData;
+  readonly convert: RowConverter;
+  readonly sink: ItemSink;
+  readonly reporter: TaskReporter<MigratePhase, MigrateCounter>;
+  readonly rangeId: string;
+}
+
+export class PageWriter {
+  private readonly keyColumns: string[];
+  private readonly keyAttrs: string[];
+  private lastToken: string | undefined;
+
+  constructor(private readonly o: PageWriterOptions) {
+    const spec = o.config.tableSpec;
+    this.keyColumns = [...spec.partitionKeys, ...spec.clusteringKeys].map((c) => c.name);
+    const ks = o.convert.keySchema;
+    this.keyAttrs = ks.rangeKey === null ? [ks.hashKey.name] : [ks.hashKey.name, ks.rangeKey.name];
+  }
+
+  async handle(rows: readonly SourceRow[]): Promise<PageOutcome> {
+    const { reporter, config } = this.o;
+    const letters: DeadLetter[] = [];
+    const entries: Array<WriteEntry<SourceRow>> = [];
+    for (const row of rows) {
+      reporter.add('rowsRead');
+      const started = performance.now();
+      const result = this.o.convert(row);
+      reporter.record('convert', (performance.now() - started) * 1000);
+      if (result.ok) {
+        const key = this.keyAttrs.length === 1
+          ? JSON.stringify(result.item[this.keyAttrs[0] as string])
+          : JSON.stringify([result.item[this.keyAttrs[0] as string], result.item[this.keyAttrs[1] as string]]);
+        entries.push({ key, item: result.item, ref: row, wcu: result.wcu });
+      } else {
+        letters.push(this.letter(row, result.reason.code, result.reason.message, result.reason.column));
+      }
+    }
+    const last = rows.at(-1);
+    if (last !== undefined) this.lastToken = String(last[config.tokenAlias]);
+
+    let fatal: PlainError | undefined;
+    let incomplete: PlainError | undefined;
+    const batches: Array<Array<WriteEntry<SourceRow>>> = [];
+    for (let i = 0; i < entries.length; i += MAX_BATCH_ITEMS) batches.push(entries.slice(i, i + MAX_BATCH_ITEMS));
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (fatal === undefined) {
+        const batch = batches[next++];
+        if (batch === undefined) return;
+        const outcome = await this.o.sink.write(batch);
+        reporter.add('itemsWritten', outcome.written);
+        reporter.add('merged', outcome.merged);
+        reporter.add('requests', outcome.requests);
+        reporter.add('retries', outcome.retries);
+        reporter.add('throttledRequests', outcome.throttledRequests);
+        reporter.add('unprocessedRetries', outcome.unprocessedRetries);
+        reporter.add('writeUnits', outcome.writeUnits);
+        for (const f of outcome.failed) {
+          if (f.retryable) incomplete ??= { code: 'DYNAMODB_UNREACHABLE', message: f.message, retryable: true };
+          else letters.push(this.letter(f.ref, f.code, f.message));
+        }
+        if (outcome.fatal !== undefined) fatal = outcome.fatal;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(config.inFlightBatches, batches.length) }, lane));
+    if (letters.length > 0) {
+      reporter.add('deadLetters', letters.length);
+      reporter.deadLetters(letters);
+    }
+    return {
+      ...(this.lastToken === undefined ? {} : { lastToken: this.lastToken }),
+      ...(fatal === undefined ? {} : { fatal }),
+      ...(incomplete === undefined ? {} : { incomplete }),
+    };
+  }
+
+  private letter(row: SourceRow, reason: string, message: string, column?: string): DeadLetter {
+    const key: Record<string, unknown> = {};
+    for (const c of this.keyColumns) key[c] = toJsonSafe(row[c]);
+    const all: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(row)) if (k !== this.o.config.tokenAlias) all[k] = toJsonSafe(v);
+    return {
+      key,
+      reason,
+      message,
+      ...(column === undefined || column === '' ? {} : { column }),
+      range: this.o.rangeId,
+      row: all,
+    };
+  }
+}

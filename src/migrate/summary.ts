@@ -1,0 +1,144 @@
+/** The end of a migration in numbers, and the exit status those numbers mean. */
+import { ExitStatus, exitStatusFor, type ExitStatusCode, type PlainError } from '../errors.js';
+import { formatMicros, type LatencySummary } from '../metrics/histogram.js';
+import type { JobStats } from '../metrics/job-stats.js';
+import { fmtDuration, fmtInt } from '../metrics/progress.js';
+import type { MigrateConfig } from './config.js';
+import type { PreparedJob } from './prepare.js';
+
+export type MigrateStatus = 'completed' | 'completed-with-errors' | 'incomplete' | 'too-many-errors' | 'failed' | 'interrupted';
+
+export interface MigrateSummary {
+  readonly status: MigrateStatus;
+  readonly exitStatus: ExitStatusCode;
+  readonly source: string;
+  readonly target: string;
+  readonly rowsRead: number;
+  readonly itemsWritten: number;
+  readonly deadLetters: number;
+  /** Rows read whose write ran out of retries: their range stays pending in the checkpoint. */
+  readonly rowsUnsettled: number;
+  readonly merged: number;
+  readonly requests: number;
+  readonly retries: number;
+  readonly throttledRequests: number;
+  readonly unprocessedRetries: number;
+  readonly writeUnits: number;
+  readonly durationMs: number;
+  readonly rowsPerSec: number;
+  readonly itemsPerSec: number;
+  readonly ranges: { readonly total: number; readonly done: number; readonly pending: number; readonly failed: number };
+  readonly ringDone: number;
+  readonly latency: Readonly<Record<string, LatencySummary>>;
+  readonly checkpoint: string;
+  readonly deadLetterFile: string;
+  readonly totalsAllRuns: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters: number };
+  readonly error?: PlainError;
+  readonly failedRanges?: ReadonlyArray<{ readonly range: string; readonly code: string; readonly message: string }>;
+}
+
+export interface SummaryInput {
+  readonly config: MigrateConfig;
+  readonly prepared: PreparedJob;
+  readonly stats: JobStats;
+  readonly deadLetterCount: number;
+  readonly fatal: PlainError | undefined;
+  readonly tooManyErrors: boolean;
+  readonly interrupted: boolean;
+  readonly rangesFailed: ReadonlyMap<string, PlainError>;
+  readonly ringDone: number;
+}
+
+export function buildSummary(i: SummaryInput): MigrateSummary {
+  const s = i.stats;
+  const all = i.prepared.checkpoint.all();
+  const done = all.filter((r) => r.state === 'done').length;
+  const rowsRead = s.get('rowsRead');
+  const itemsWritten = s.get('itemsWritten');
+  const deadLetters = s.get('deadLetters');
+  const durationMs = s.elapsedMs();
+  const failedRanges = [...i.rangesFailed].filter(([id]) => all.find((r) => r.id === id)?.state !== 'done');
+  let status: MigrateStatus;
+  let exitStatus: ExitStatusCode;
+  if (i.fatal !== undefined) {
+    status = 'failed';
+    exitStatus = exitStatusFor(i.fatal.code);
+  } else if (i.tooManyErrors) {
+    status = 'too-many-errors';
+    exitStatus = ExitStatus.TOO_MANY_ERRORS;
+  } else if (i.interrupted) {
+    status = 'interrupted';
+    exitStatus = ExitStatus.INTERRUPTED;
+  } else if (done < all.length) {
+    status = 'incomplete';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else if (deadLetters > 0) {
+    status = 'completed-with-errors';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else {
+    status = 'completed';
+    exitStatus = ExitStatus.OK;
+  }
+  const latency: Record<string, LatencySummary> = {};
+  for (const phase of ['page-fetch', 'convert', 'batch-write', 'range']) latency[phase] = s.histograms.summary(phase);
+  return {
+    status,
+    exitStatus,
+    source: `${i.config.keyspace}.${i.config.table}`,
+    target: `${i.config.targetTable} (${i.prepared.target.identity})`,
+    rowsRead,
+    itemsWritten,
+    deadLetters,
+    rowsUnsettled: rowsRead - itemsWritten - deadLetters,
+    merged: s.get('merged'),
+    requests: s.get('requests'),
+    retries: s.get('retries'),
+    throttledRequests: s.get('throttledRequests'),
+    unprocessedRetries: s.get('unprocessedRetries'),
+    writeUnits: s.get('writeUnits'),
+    durationMs,
+    rowsPerSec: durationMs > 0 ? (rowsRead * 1000) / durationMs : 0,
+    itemsPerSec: durationMs > 0 ? (itemsWritten * 1000) / durationMs : 0,
+    ranges: { total: all.length, done, pending: all.length - done, failed: failedRanges.length },
+    ringDone: i.ringDone,
+    latency,
+    checkpoint: i.prepared.checkpoint.file,
+    deadLetterFile: i.prepared.deadLetterPath,
+    totalsAllRuns: i.prepared.checkpoint.getTotals(),
+    ...(i.fatal === undefined ? {} : { error: i.fatal }),
+    ...(failedRanges.length === 0 ? {} : { failedRanges: failedRanges.map(([range, e]) => ({ range, code: e.code, message: e.message })) }),
+  };
+}
+
+function latencyLine(name: string, l: LatencySummary | undefined): string {
+  if (l === undefined || l.count === 0) return `  ${name.padEnd(16)} -`;
+  return `  ${name.padEnd(16)} p50 ${formatMicros(l.p50Micros)}  p90 ${formatMicros(l.p90Micros)}  p99 ${formatMicros(l.p99Micros)}  ` +
+    `p99.9 ${formatMicros(l.p999Micros)}  max ${formatMicros(l.maxMicros)}  (n=${fmtInt(l.count)})`;
+}
+
+export function formatSummary(s: MigrateSummary): string {
+  const proof = s.rowsRead === s.itemsWritten + s.deadLetters + s.rowsUnsettled;
+  const lines = [
+    `migrate ${s.status}: ${s.source} → ${s.target}`,
+    `  rows read        ${fmtInt(s.rowsRead)} = ${fmtInt(s.itemsWritten)} written + ${fmtInt(s.deadLetters)} dead-lettered` +
+      (s.rowsUnsettled > 0 ? ` + ${fmtInt(s.rowsUnsettled)} pending in the checkpoint` : '') + (proof ? '' : '  (MISMATCH)'),
+    `  requests         ${fmtInt(s.requests)} BatchWriteItem, ${fmtInt(s.retries)} retries, ${fmtInt(s.throttledRequests)} throttled, ` +
+      `${fmtInt(s.unprocessedRetries)} with unprocessed items, ${fmtInt(s.merged)} duplicate keys merged`,
+    `  write units      ${fmtInt(s.writeUnits)}`,
+    `  duration         ${fmtDuration(s.durationMs)}`,
+    `  throughput       ${fmtInt(s.rowsPerSec)} rows/s, ${fmtInt(s.itemsPerSec)} items/s`,
+    `  ranges           ${s.ranges.done} of ${s.ranges.total} done (${(100 * s.ringDone).toFixed(1)}% of the ring)` +
+      (s.ranges.failed > 0 ? `, ${s.ranges.failed} failed` : ''),
+    'latency',
+    latencyLine('page fetch', s.latency['page-fetch']),
+    latencyLine('row conversion', s.latency.convert),
+    latencyLine('batch write', s.latency['batch-write']),
+    latencyLine('whole range', s.latency.range),
+    `  checkpoint       ${s.checkpoint}`,
+  ];
+  if (s.deadLetters > 0) lines.push(`  dead letters     ${s.deadLetterFile}`);
+  if (s.error !== undefined) lines.push(`  error            ${s.error.code}: ${s.error.message}`);
+  for (const f of s.failedRanges ?? []) lines.push(`  range ${f.range} pending: ${f.code}: ${f.message}`);
+  if (s.status === 'incomplete' || s.status === 'interrupted') lines.push('  run the same command with --resume to continue');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,134 @@
+/**
+ * migrate worker: copies token ranges from Cassandra to DynamoDB.
+ *
+ *   task {range (start|resumeAfter, end], port}
+ *     └─▶ SELECT token(pk), cols WHERE token(pk) > ? AND token(pk) <= ?   (paged, next page prefetched,
+ *           │                                                         on a replica of the range)
+ *           └─▶ row converter (mapping) ──▶ dead letters (reason) ──▶ port
+ *                 └─▶ BatchWriteItem ≤ 25 items, ≤ inFlightBatches in flight (own keep-alive writer)
+ *   port ◀── counters + histograms (page-fetch, convert, batch-write) every progressIntervalMs
+ *   port ◀── dead letters, then position(resumeAfter) after each fully handled page
+ *   result ◀── done | stopped (stop broadcast) | failed (plain error with a code)
+ *
+ * The Cassandra client and the DynamoDB writer are opened by the first task and kept for the
+ * worker's life; the shutdown broadcast closes them.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import cassandra from 'cassandra-driver';
+import { classifyCassandraError, createClient } from '../src/cassandra/client.js';
+import { toPlainError, type PlainError } from '../src/errors.js';
+import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
+import type { TaskResult } from '../src/engine/protocol.js';
+import { compileRowConverter } from '../src/mapping/row-converter.js';
+import type { MigrateCounter, MigratePhase, MigrateTask, MigrateTaskDone, MigrateWorkerData } from '../src/migrate/task.js';
+import { openItemSink, type ItemSink } from '../src/migrate/sink.js';
+import { PageWriter } from '../src/migrate/page-writer.js';
+
+listenForShutdown();
+const config = getWorkerData<MigrateWorkerData>().data;
+const convert = compileRowConverter(config.tableSpec, config.mapping);
+const consistency = (cassandra.types.consistencies as unknown as Record<string, number>)[
+  config.consistency.toLowerCase().replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase())
+];
+
+let clientPromise: Promise<cassandra.Client> | undefined;
+let sink: ItemSink | undefined;
+/** One task at a time per worker (concurrentTasksPerWorker 1): the writer's hooks report to it. */
+let current: TaskReporter<MigratePhase, MigrateCounter> | undefined;
+
+function client(): Promise<cassandra.Client> {
+  if (clientPromise === undefined) {
+    const c = createClient(config.connection, config.keyspace);
+    clientPromise = c.connect().then(() => c);
+    clientPromise.catch(() => {
+      clientPromise = undefined;
+    });
+    onShutdown(() => c.shutdown());
+  }
+  return clientPromise;
+}
+
+function itemSink(): ItemSink {
+  if (sink === undefined) {
+    const s = openItemSink(config.target, {
+      onResponse: (info) => current?.record('batch-write', info.latencyMicros),
+    });
+    sink = s;
+    onShutdown(() => s.close());
+  }
+  return sink;
+}
+
+/** A replica of the range that is up, so the read is served locally; else the driver chooses. */
+function replicaHost(c: cassandra.Client, replicas: readonly string[]): cassandra.Host | undefined {
+  for (const address of replicas) {
+    const host = c.hosts.get(address) as cassandra.Host | undefined;
+    if (host !== undefined && host.isUp()) return host;
+  }
+  return undefined;
+}
+
+export default async function run(task: MigrateTask & { port: MessagePort }): Promise<TaskResult<MigrateTaskDone>> {
+  const reporter = new TaskReporter<MigratePhase, MigrateCounter>(task.port, task.taskId, config.progressIntervalMs);
+  current = reporter;
+  const range = task.range;
+  const rangeStarted = performance.now();
+  let failure: PlainError | undefined;
+  let stopped = false;
+  try {
+    const c = await client();
+    const writer = new PageWriter({ config, convert, sink: itemSink(), reporter, rangeId: range.id });
+    const host = replicaHost(c, range.replicas);
+    const params = [cassandra.types.Long.fromString(range.resumeAfter ?? range.start), cassandra.types.Long.fromString(range.end)];
+    const options = {
+      prepare: true,
+      fetchSize: config.fetchSize,
+      isIdempotent: true,
+      ...(consistency === undefined ? {} : { consistency }),
+      ...(host === undefined ? {} : { host }),
+    };
+    const fetch = async (pageState: string | undefined) => {
+      const started = performance.now();
+      try {
+        const rs = await c.execute(config.selectCql, params, pageState === undefined ? options : { ...options, pageState });
+        reporter.record('page-fetch', (performance.now() - started) * 1000);
+        return rs;
+      } catch (error) {
+        throw classifyCassandraError(error, config.connection);
+      }
+    };
+
+    let page = await fetch(undefined);
+    for (;;) {
+      const next = page.pageState ? fetch(page.pageState) : undefined; // prefetch while writing
+      next?.catch(() => undefined); // handled when awaited
+      const outcome = await writer.handle(page.rows);
+      if (outcome.fatal !== undefined || outcome.incomplete !== undefined) {
+        failure = outcome.fatal ?? outcome.incomplete;
+        break;
+      }
+      if (next === undefined) break;
+      // Rows with the last token may go on in the next page: resume just before it.
+      if (outcome.lastToken !== undefined) reporter.position(range.id, (BigInt(outcome.lastToken) - 1n).toString());
+      if (isStopping()) {
+        stopped = true;
+        break;
+      }
+      page = await next;
+    }
+  } catch (error) {
+    failure ??= toPlainError(error);
+  }
+  reporter.record('range', (performance.now() - rangeStarted) * 1000);
+  current = undefined;
+  const totals = reporter.finish();
+  const value: MigrateTaskDone = {
+    rowsRead: totals.rowsRead ?? 0,
+    itemsWritten: totals.itemsWritten ?? 0,
+    deadLetters: totals.deadLetters ?? 0,
+    pages: totals.pages ?? 0,
+  };
+  if (failure !== undefined) return { status: 'failed', taskId: task.taskId, error: failure, partial: value };
+  if (stopped) return { status: 'stopped', taskId: task.taskId, partial: value };
+  return { status: 'done', taskId: task.taskId, value };
+}
