@@ -1,5 +1,9 @@
 // Types for scripts/services.mjs (plain ESM, no build step), so TypeScript callers such as
 // test/global-setup.ts and test/unit/services-config.test.ts type-check under `strict`.
+// services.mjs only re-exports: the code is in scripts/services/ (config.mjs: versions and
+// parsePort; java.mjs: parseJavaMajor, javaProblem, toArgFile, parseJvmOptions; maven.mjs:
+// renderPom; cassandra.mjs: renderTemplate, cassandraDataIdentity; files.mjs: lastLines;
+// state.mjs: ServiceState; api.mjs: ensureServices, servicesStatus, stopServices).
 
 export declare const CASSANDRA_VERSION: string;
 export declare const DYNAMODB_LOCAL_VERSION: string;

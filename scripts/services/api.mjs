@@ -1,0 +1,77 @@
+// The programmatic API (test global setup, benches): ensure, inspect and stop both services.
+
+import { HOST, LOCAL_DATA_CENTER, config } from './config.mjs';
+import { resolveJava } from './java.mjs';
+import { install } from './maven.mjs';
+import { up } from './start.mjs';
+import { inspect } from './state.mjs';
+import { down } from './stop.mjs';
+
+/** @typedef {import('./config.mjs').ServiceName} ServiceName */
+/** @typedef {import('./state.mjs').ServiceState} ServiceState */
+
+/**
+ * Start (or reuse) the requested services and wait until they answer.
+ * @param {{cassandra?: boolean, dynamodb?: boolean, log?: (msg: string) => void}} [options]
+ */
+export async function ensureServices({ cassandra = true, dynamodb = true, log = console.error } = {}) {
+  return ensure({ cassandra, dynamodb, log, progress: 'lines' });
+}
+
+/**
+ * ensureServices with the CLI's choices: progress style, and where outcome lines go.
+ * @param {{cassandra: boolean, dynamodb: boolean, log: (m: string) => void, progress: import('./progress.mjs').ProgressStyle, report?: (line: string) => void}} o
+ */
+export async function ensure(o) {
+  const cfg = config();
+  const names = /** @type {ServiceName[]} */ ([...(o.cassandra ? ['cassandra'] : []), ...(o.dynamodb ? ['dynamodb'] : [])]);
+  const report = o.report ?? o.log;
+  // Downloads one after the other (they share ~/.m2), then DynamoDB Local (2 s) before
+  // Cassandra (20-60 s) so progress output stays readable.
+  /** @type {Map<ServiceName, ServiceState>} */
+  const states = new Map();
+  for (const n of names) {
+    const state = await inspect(n);
+    states.set(n, state);
+    if (state.state !== 'down') continue;
+    resolveJava(n);
+    await install(n, o.log);
+  }
+  for (const n of /** @type {ServiceName[]} */ (['dynamodb', 'cassandra'])) {
+    if (!names.includes(n)) continue;
+    const r = await up(n, o, states.get(n));
+    report(r.line);
+  }
+  return {
+    cassandra: { host: HOST, port: cfg.cassandraPort, contactPoint: `${HOST}:${cfg.cassandraPort}`, localDataCenter: LOCAL_DATA_CENTER },
+    dynamodb: {
+      endpoint: `http://${HOST}:${cfg.dynamodbPort}`,
+      port: cfg.dynamodbPort,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    },
+  };
+}
+
+/** State of both services (no side effects but removing stale pid files). */
+export async function servicesStatus() {
+  const [cassandra, dynamodb] = await Promise.all([inspect('cassandra'), inspect('dynamodb')]);
+  const strip = (/** @type {any} */ s) => {
+    const { pidInfo, ...rest } = s;
+    void pidInfo;
+    return /** @type {ServiceState} */ (rest);
+  };
+  return { cassandra: strip(cassandra), dynamodb: strip(dynamodb) };
+}
+
+/**
+ * Stop the services started by this script.
+ * @param {{cassandra?: boolean, dynamodb?: boolean, log?: (msg: string) => void}} [options]
+ */
+export async function stopServices({ cassandra = true, dynamodb = true, log = console.error } = {}) {
+  const lines = [];
+  if (dynamodb) lines.push(await down('dynamodb', log));
+  if (cassandra) lines.push(await down('cassandra', log));
+  for (const l of lines) log(l);
+  return lines;
+}
