@@ -3,8 +3,8 @@
  * process, container/instance metadata), cached and refreshed before they expire so the hot
  * path only ever awaits an already-settled promise.
  *
- * A loopback endpoint (DynamoDB Local) with no credentials configured falls back to the dummy
- * pair `local`/`local`; any other endpoint fails with a DYNAMODB_AUTH error instead.
+ * A loopback endpoint (DynamoDB Local) with no credentials configured (and no profile named)
+ * falls back to the dummy pair `local`/`local`; anything else fails with DYNAMODB_AUTH.
  *
  * Secrets never leave this file in a message: errors carry the provider's first line only.
  */
@@ -87,7 +87,10 @@ class CachedCredentials implements CredentialSource {
       creds = await this.provider();
       this.kind = 'provider';
     } catch (error) {
-      if (!this.endpoint.loopback || this.kind === 'provider') throw noCredentials(this.endpoint, error);
+      // A named profile that fails is a mistake to report, not an absence to paper over.
+      if (!this.endpoint.loopback || this.endpoint.profile !== undefined || this.kind === 'provider') {
+        throw noCredentials(this.endpoint, error);
+      }
       creds = LOOPBACK_CREDENTIALS;
       this.kind = 'loopback-dummy';
     }
@@ -128,7 +131,8 @@ export function createDynamoDbClient(
   return new DynamoDBClient({
     region: endpoint.signingRegion,
     ...(endpoint.custom ? { endpoint: endpoint.url.href } : {}),
-    credentials: () => credentials.get(),
+    // A copy: the SDK tags credential objects it is given (`$source`), ours may be frozen.
+    credentials: async () => ({ ...(await credentials.get()) }),
     maxAttempts: options.maxAttempts ?? 5,
     requestHandler: { requestTimeout: options.requestTimeoutMs ?? DYNAMODB_DEFAULTS.requestTimeoutMs },
   });

@@ -17,7 +17,7 @@ import { type AttributeValue, NULL_VALUE } from './attribute-value.js';
 import { type CqlType, isIntegerKind, isNumericKind, isTextKind } from './cql-type.js';
 import { ConversionCode, conversionFailure, invalidValue } from './failure.js';
 import { readBlob } from './driver-values.js';
-import { iterateElements, iterateMapEntries, tupleElements } from './collection-values.js';
+import { iterateElements, tupleElements } from './collection-values.js';
 import { compileLiteral } from './literal.js';
 import {
   type CodecOptions, DEFAULT_CODEC_OPTIONS, objectMapKeyText, scalarTextCodec, scalarValueCodec, type TextCodec, type ValueCodec,
@@ -55,6 +55,14 @@ export function compileTextCodec(type: CqlType, options: CodecOptions): TextCode
 }
 
 type MaybeCodec = (v: unknown) => AttributeValue | undefined;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** `o[k] = v`, except that a key named `__proto__` becomes an own property instead of changing the prototype. */
+export function setOwn(o: Record<string, AttributeValue>, k: string, v: AttributeValue): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
 
 function compile(type: CqlType, o: CodecOptions, top: boolean): MaybeCodec {
   switch (type.kind) {
@@ -138,14 +146,26 @@ function mapCodec(keyType: CqlType, value: ValueCodec, o: CodecOptions, top: boo
     if (v instanceof Map) {
       for (const [k, x] of v as Map<unknown, unknown>) {
         if (k === null || k === undefined) throw invalidValue('a non-null map key', k);
-        m[keyText(k)] = x === null || x === undefined ? NULL_VALUE : value(x);
+        const key = keyText(k);
+        // Two keys with one text form would silently lose an entry: refuse instead. (Cassandra's own
+        // key equality makes this rare: 1.0 and 1.00 are one decimal key; a JS Map merges -0 and 0.)
+        if (hasOwn.call(m, key)) {
+          throw conversionFailure(ConversionCode.INVALID_VALUE, `two keys of the map have the same text form ${JSON.stringify(key)}`);
+        }
+        setOwn(m, key, x === null || x === undefined ? NULL_VALUE : value(x));
+        n++;
+      }
+    } else if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+      // The driver's default: a plain object whose keys are String(key).
+      const o = v as Record<string, unknown>;
+      for (const k in o) {
+        if (!hasOwn.call(o, k)) continue;
+        const x = o[k];
+        setOwn(m, textKey ? k : objectKeyText(k), x === null || x === undefined ? NULL_VALUE : value(x));
         n++;
       }
     } else {
-      for (const [k, x] of iterateMapEntries(v)) {
-        m[textKey ? (k as string) : objectKeyText(k as string)] = x === null || x === undefined ? NULL_VALUE : value(x);
-        n++;
-      }
+      throw invalidValue('a map (Map or object)', v);
     }
     if (n === 0 && top) return undefined;
     return { M: m };
@@ -172,7 +192,7 @@ function udtCodec(fields: { name: string; codec: ValueCodec }[]): MaybeCodec {
     const m: Record<string, AttributeValue> = {};
     for (const f of fields) {
       const x = o[f.name];
-      if (x !== null && x !== undefined) m[f.name] = f.codec(x);
+      if (x !== null && x !== undefined) setOwn(m, f.name, f.codec(x));
     }
     return { M: m };
   };

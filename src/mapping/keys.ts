@@ -155,6 +155,7 @@ export function describeKeySchema(table: TableSpec, options: MappingOptions): Ke
 /** Compiles `(row) → the key attributes only` (for verify / monitor lookups). Throws a ConversionFailure. */
 export function compileKeyBuilder(table: TableSpec, options: MappingOptions): (row: Readonly<Record<string, unknown>>) => Record<string, AttributeValue> {
   const { hash, range } = compileKeys(table, options);
+  // Computed keys in a literal define own properties, even for the name `__proto__`.
   if (range === null) return (row) => ({ [hash.name]: hash.build(row) });
   return (row) => ({ [hash.name]: hash.build(row), [range.name]: range.build(row) });
 }

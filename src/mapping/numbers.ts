@@ -151,6 +151,11 @@ export function float32Parts(x: number): DecimalParts {
   if (Number.isInteger(x) && Math.abs(x) <= 16777216) return integerTextParts(String(x));
   const negative = x < 0;
   const a = negative ? -x : x;
+  if (a >= 1e-13 && a < 1e14) return float32PartsArithmetic(negative, a);
+  return float32PartsText(negative, a);
+}
+
+function float32PartsText(negative: boolean, a: number): DecimalParts {
   const [d9, exponent] = exponentialDigits(a.toExponential(8));
   let best: [string, number] = [d9, exponent];
   let lo = 1;
@@ -166,6 +171,40 @@ export function float32Parts(x: number): DecimalParts {
     }
   }
   return makeParts(negative, best[0], best[1] - best[0].length + 1);
+}
+
+/** 10^0 … 10^22: exact doubles. */
+const POW10: readonly number[] = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
+/**
+ * The same search with arithmetic instead of text, for magnitudes where every power of ten
+ * involved is an exact double (1e-13 ≤ a < 1e14; embeddings and most measurements): for
+ * p = 1, 2, … digits, n = round(a × 10^k) and the candidate n × 10^-k is read back as
+ * `n / 10^k` (or `n × 10^-k`), which with exact operands is the correctly rounded double of
+ * that decimal, exactly what Number('ne-k') gives. ~10x faster than formatting and parsing.
+ * (Only in a near-tie can the product round n to the other neighbour; the result then still
+ * reads back, at worst one digit longer.)
+ */
+function float32PartsArithmetic(negative: boolean, a: number): DecimalParts {
+  let e = Math.floor(Math.log10(a));
+  if (e >= 0 ? a < (POW10[e] as number) : a * (POW10[-e] as number) < 1) e--;
+  else if (e + 1 >= 0 ? a >= (POW10[e + 1] as number) : a * (POW10[-e - 1] as number) >= 1) e++;
+  for (let p = 1; p <= 9; p++) {
+    const k = p - 1 - e;
+    let n: number;
+    let back: number;
+    if (k >= 0) {
+      const scale = POW10[k] as number;
+      n = Math.round(a * scale);
+      back = n / scale;
+    } else {
+      const scale = POW10[-k] as number;
+      n = Math.round(a / scale);
+      back = n * scale;
+    }
+    if (Math.fround(back) === a) return makeParts(negative, String(n), -k);
+  }
+  return float32PartsText(negative, a); // not reached: 9 digits always read back
 }
 
 /** Canonical text of the shortest decimal that reads back as the float32 value x (finite). */

@@ -8,7 +8,7 @@
  * becomes `{ ok: false, reason: { code, message, column } }` (plain data).
  */
 import type { AttributeValue } from './attribute-value.js';
-import { compileColumnCodec, type ColumnCodec } from './codecs.js';
+import { compileColumnCodec, type ColumnCodec, setOwn } from './codecs.js';
 import { ConversionCode, type ConversionReason, toConversionReason } from './failure.js';
 import type { AttrB, AttrN, AttrS } from './attribute-value.js';
 import { base64Bytes, compileValueSize, numberBytes, utf8Bytes, writeUnits } from './item-size.js';
@@ -146,7 +146,8 @@ export function compileRowConverter(table: TableSpec, options: Partial<MappingOp
         const slot = slots[i] as Slot;
         const av = slot.get(row);
         if (av !== undefined) {
-          item[slot.attr] = av;
+          if (slot.attr === '__proto__') setOwn(item, slot.attr, av);
+          else item[slot.attr] = av;
           size += slot.nameBytes + slot.size(av);
         }
       }

@@ -168,5 +168,5 @@ export function objectMapKeyText(kind: string, options: CodecOptions): (key: str
   }
 }
 
-/** The timestampAs text option as used by scalarTextCodec, for callers that only need the default. */
+/** Codec defaults: timestamps as ISO-8601 text. */
 export const DEFAULT_CODEC_OPTIONS: CodecOptions = Object.freeze({ timestampAs: 'iso' });

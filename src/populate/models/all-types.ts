@@ -167,7 +167,8 @@ function edgeValues(kind: EdgeKind, rng: Rng, index: number): Values {
         c_varint: Integer.fromString('9'.repeat(38)),
         // 9.99…9E+125 (38 nines, scale -88); the typings say number, the driver takes an Integer.
         c_decimal: new BigDecimal(Integer.fromString('9'.repeat(38)) as unknown as number, -88),
-        c_double: 9.999999999999999e125, c_float: 3.4028234663852886e38,
+        // 9.999999999999999e125 would round to the double 1e126, outside DynamoDB's range
+        c_double: 9.99999999999999e125, c_float: 3.4028234663852886e38,
         c_timestamp: new Date('9999-12-31T23:59:59.999Z'), c_date: new LocalDate(9999, 12, 31),
         c_time: LocalTime.fromString('23:59:59.999999999'),
         c_duration: new Duration(2147483647, 2147483647, Long.MAX_VALUE),
@@ -179,7 +180,7 @@ function edgeValues(kind: EdgeKind, rng: Rng, index: number): Values {
         c_bigint: Long.MIN_VALUE, c_int: -2147483648, c_smallint: -32768, c_tinyint: -128,
         c_varint: Integer.fromString(`-${'9'.repeat(38)}`),
         c_decimal: new BigDecimal(1, 130), // 1E-130
-        c_double: -9.999999999999999e125, c_float: -1.401298464324817e-45,
+        c_double: -9.99999999999999e125, c_float: -1.401298464324817e-45,
         c_timestamp: new Date('0001-01-01T00:00:00.000Z'), c_date: new LocalDate(1, 1, 1),
         c_time: LocalTime.fromString('00:00:00'),
         c_duration: new Duration(-2147483647, -2147483647, Long.fromString('-9223372036854775807')),
