@@ -61,8 +61,7 @@ export function parseMapping(text: string, file = '<mapping>'): MappingOptions {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new MappingFileError(file, pos?.line, '', first.message.split('\n')[0] ?? 'syntax error');
+    throw new MappingFileError(file, lines.linePos(first.pos[0]).line, '', first.message.split('\n')[0] ?? 'syntax error');
   }
   const lineOf = (node: Node | null | undefined): number | undefined => {
     const offset = node?.range?.[0];

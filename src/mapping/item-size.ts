@@ -10,8 +10,8 @@
  * - sets (SS, NS, BS): the sum of their elements' sizes (the guide gives no overhead for sets).
  * One write unit covers an item write of up to 1 KB: units = ceil(size / 1024), at least 1.
  */
-import type { AttrB, AttrN, AttrS, AttributeValue } from './attribute-value.js';
-import type { CqlType } from './cql-type.js';
+import { type AttrB, type AttrBS, type AttrL, type AttrM, type AttrN, type AttrNS, type AttrS, type AttrSS, type AttributeValue, NULL_VALUE } from './attribute-value.js';
+import { type CqlType, isNumericKind, isScalarType } from './cql-type.js';
 import { significantDigits } from './numbers.js';
 
 /** The largest item DynamoDB accepts: 400 KB. */
@@ -98,7 +98,52 @@ export function compileValueSize(type: CqlType, timestampAs: 'iso' | 'epochMilli
       return () => 1;
     case 'blob':
       return (av) => base64Bytes((av as AttrB).B);
+    case 'list':
+    case 'vector':
+      return isScalarType(type.element) ? listSize(compileValueSize(type.element, timestampAs)) : attributeValueSize;
+    case 'set': {
+      const k = type.element.kind;
+      if (k === 'text' || k === 'varchar' || k === 'ascii') return (av) => sum((av as AttrSS).SS, utf8Bytes);
+      if (k === 'uuid' || k === 'timeuuid') return (av) => 36 * (av as AttrSS).SS.length;
+      if (k === 'blob') return (av) => sum((av as AttrBS).BS, base64Bytes);
+      if (isNumericKind(k)) return (av) => sum((av as AttrNS).NS, numberBytes);
+      return isScalarType(type.element) ? listSize(compileValueSize(type.element, timestampAs)) : attributeValueSize;
+    }
+    case 'map':
+      return isScalarType(type.value) ? mapSize(compileValueSize(type.value, timestampAs)) : attributeValueSize;
     default:
       return attributeValueSize;
   }
+}
+
+function sum(values: readonly string[], size: (s: string) => number): number {
+  let total = 0;
+  for (let i = 0; i < values.length; i++) total += size(values[i] as string);
+  return total;
+}
+
+/** L of scalars (a null element is the shared NULL value: 1 byte). */
+function listSize(el: (av: AttributeValue) => number): (av: AttributeValue) => number {
+  return (av) => {
+    const l = (av as AttrL).L;
+    let size = 3 + l.length;
+    for (let i = 0; i < l.length; i++) {
+      const x = l[i] as AttributeValue;
+      size += x === NULL_VALUE ? 1 : el(x);
+    }
+    return size;
+  };
+}
+
+/** M of scalar values (a null value is the shared NULL value: 1 byte). */
+function mapSize(el: (av: AttributeValue) => number): (av: AttributeValue) => number {
+  return (av) => {
+    const m = (av as AttrM).M;
+    let size = 3;
+    for (const k in m) {
+      const x = m[k] as AttributeValue;
+      size += 1 + utf8Bytes(k) + (x === NULL_VALUE ? 1 : el(x));
+    }
+    return size;
+  };
 }

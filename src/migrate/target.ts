@@ -60,6 +60,11 @@ export async function ensureTargetTable(
       });
     }
     return false;
+  } catch (error) {
+    if (error instanceof ToolError && error.code === ErrorCode.DYNAMODB_UNREACHABLE) {
+      throw new ToolError({ ...error.toPlain(), message: `cannot reach DynamoDB at ${target.identity}: ${error.message}` });
+    }
+    throw error;
   } finally {
     client.destroy();
   }

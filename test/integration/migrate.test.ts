@@ -10,9 +10,10 @@ import path from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runInProcess } from '../helpers/cli.js';
-import { CONTACT_POINT, allRows, dropKeyspace, testClient, uniqueName } from '../helpers/cassandra.js';
-import { DYNAMODB_ENDPOINT, dropTable, scanAll, testDynamo, type RawItem } from '../helpers/dynamodb.js';
-import { expectedAttributes, normalize, tableColumns, parseType } from '../helpers/expected-items.js';
+import { CONTACT_POINT, dropKeyspace, testClient, uniqueName } from '../helpers/cassandra.js';
+import { DYNAMODB_ENDPOINT, dropTable, testDynamo } from '../helpers/dynamodb.js';
+import { parseType } from '../helpers/expected-items.js';
+import { expectExactCopy } from '../helpers/verify-copy.js';
 import { decodeCompositeKey, keyPlainValue } from '../../src/mapping/key-encoding.js';
 import { parseCqlType } from '../../src/mapping/cql-type.js';
 
@@ -35,34 +36,6 @@ async function migrate(table: string, target: string, extra: string[] = []) {
   ]);
   const summary = run.events.find((e) => e.event === 'summary') as Record<string, unknown> | undefined;
   return { ...run, summary };
-}
-
-/** Compares every row with its item: same count, every attribute equal after normalisation. */
-async function expectExactCopy(table: string, target: string, keyAttributes: string[] = []): Promise<RawItem[]> {
-  const rows = await allRows(cql, keyspace, table);
-  const items = await scanAll(ddb, target);
-  expect(items.length).toBe(rows.length);
-  const { columns, udts } = await tableColumns(cql, keyspace, table);
-  const keyCols = (await cql.metadata.getTable(keyspace, table)) as unknown as { partitionKeys: { name: string }[]; clusteringKeys: { name: string }[] };
-  const keyNames = [...keyCols.partitionKeys, ...keyCols.clusteringKeys].map((c) => c.name);
-  const identity = (attrs: Record<string, unknown>) => JSON.stringify(keyNames.map((k) => attrs[k]));
-  const byKey = new Map<string, Record<string, unknown>>();
-  for (const item of items) {
-    const attrs = Object.fromEntries(Object.entries(item).filter(([k]) => !keyAttributes.includes(k)).map(([k, v]) => [k, normalize(v)]));
-    byKey.set(identity(attrs), attrs);
-    for (const k of keyAttributes) expect(item[k]?.S, `key attribute ${k}`).toBeTypeOf('string');
-  }
-  expect(byKey.size).toBe(rows.length);
-  let compared = 0;
-  for (const row of rows) {
-    const expected = expectedAttributes(row, columns, udts);
-    const actual = byKey.get(identity(expected));
-    expect(actual, `item for ${identity(expected)}`).toBeDefined();
-    expect(actual).toEqual(expected);
-    compared++;
-  }
-  expect(compared).toBe(rows.length);
-  return items;
 }
 
 beforeAll(async () => {
@@ -89,7 +62,7 @@ describe('migrate users (100,000 rows)', () => {
     expect(run.summary).toMatchObject({ status: 'completed', rowsRead: 100_000, itemsWritten: 100_000, deadLetters: 0, rowsUnsettled: 0 });
     const ranges = run.summary!.ranges as { total: number; done: number };
     expect(ranges.done).toBe(ranges.total);
-    await expectExactCopy('users', target);
+    await expectExactCopy(cql, ddb, keyspace, 'users', target);
   });
 });
 
@@ -99,7 +72,7 @@ describe('migrate events (composite partition key, two clustering columns)', () 
     const run = await migrate('events', target, ['--threads', String(threads), '--splits', '24']);
     expect(run.status, run.stderr).toBe(0);
     expect(run.summary).toMatchObject({ status: 'completed', rowsRead: 5000, itemsWritten: 5000, deadLetters: 0 });
-    const items = await expectExactCopy('events', target, ['tenant_id#day', 'ts#seq']);
+    const items = await expectExactCopy(cql, ddb, keyspace, 'events', target, ['tenant_id#day', 'ts#seq']);
     const text = parseCqlType('text');
     const date = parseCqlType('date');
     const timestamp = parseCqlType('timestamp');
@@ -132,7 +105,7 @@ describe('migrate all-types (every CQL type, edge rows)', () => {
     const run = await migrate('all_types', target, ['--threads', String(threads)]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.summary).toMatchObject({ status: 'completed', rowsRead: 1200, itemsWritten: 1200, deadLetters: 0 });
-    const items = await expectExactCopy('all_types', target);
+    const items = await expectExactCopy(cql, ddb, keyspace, 'all_types', target);
     // spot-check the table of ARCHITECTURE.md on one full row
     const full = items.find((i) => i.c_set_blob !== undefined && i.c_udt !== undefined && i.c_tuple !== undefined)!;
     expect(Object.keys(full.c_set!)).toEqual(['SS']);
