@@ -4,14 +4,14 @@
  * mapping specification (test/helpers/expected-items.ts), with --threads 1 and --threads 4.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type cassandra from 'cassandra-driver';
 import { QueryCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runInProcess } from '../helpers/cli.js';
 import { CONTACT_POINT, dropKeyspace, testClient, uniqueName } from '../helpers/cassandra.js';
-import { DYNAMODB_ENDPOINT, dropTable, testDynamo } from '../helpers/dynamodb.js';
+import { DYNAMODB_ENDPOINT, dropTable, scanAll, testDynamo } from '../helpers/dynamodb.js';
 import { parseType } from '../helpers/expected-items.js';
 import { expectExactCopy } from '../helpers/verify-copy.js';
 import { decodeCompositeKey, keyPlainValue } from '../../src/mapping/key-encoding.js';
@@ -119,5 +119,37 @@ describe('migrate all-types (every CQL type, edge rows)', () => {
     expect(full.c_time!.S).toMatch(/^\d\d:\d\d:\d\d\.\d{9}$/);
     expect(full.c_date!.S).toMatch(/^\d{4}-\d\d-\d\d$/);
     expect(parseType('frozen<list<int>>')).toEqual({ name: 'list', args: [{ name: 'int', args: [] }] });
+  });
+});
+
+describe('migrate --dry-run', () => {
+  it('prints the plan and estimates from a sample, and writes nothing', async () => {
+    const target = uniqueName('dry');
+    const checkpointFile = path.join(dir, `${target}.json`);
+    const run = await migrate('users', target, ['--dry-run', '--max-wcu', '1000', '--threads', '4']);
+    expect(run.status, run.stderr).toBe(0);
+    const e = run.events.find((x) => x.event === 'dry-run')!;
+    // 4 threads × 16 splits, rounded per ring range (16 vnodes, unwrapped: 17)
+    expect(e.ranges as number).toBeGreaterThanOrEqual(64);
+    expect(e.ranges as number).toBeLessThanOrEqual(64 + 17);
+    expect(e).toMatchObject({ pendingRanges: e.ranges, maxWcu: 1000 });
+    // a sample of the ring, extrapolated: within 30 % of the true 100,000 rows
+    expect(e.estimatedRows as number).toBeGreaterThan(70_000);
+    expect(e.estimatedRows as number).toBeLessThan(130_000);
+    // users items are under 1 KB: one write unit each
+    expect(e.estimatedWriteUnits).toBe(e.estimatedRows);
+    expect(e.estimatedSeconds as number).toBeCloseTo((e.estimatedWriteUnits as number) / 1000, 3);
+    expect(e.keySchema).toMatchObject({ hashKey: { name: 'id', type: 'S' }, rangeKey: null });
+    const human = await runInProcess([
+      'migrate', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--table', 'users', '--target-table', target,
+      '--endpoint-url', DYNAMODB_ENDPOINT, '--dry-run', '--max-wcu', '1000', '--checkpoint', checkpointFile,
+    ]);
+    expect(human.status).toBe(0);
+    expect(human.stdout).toMatch(/nothing is written/);
+    expect(human.stdout).toMatch(/key schema +id \(S, HASH\)/);
+    expect(human.stdout).toMatch(/time at 1,000 WCU +\d/);
+    // nothing written: no table, no checkpoint
+    await expect(scanAll(ddb, target)).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
+    expect(existsSync(checkpointFile)).toBe(false);
   });
 });
