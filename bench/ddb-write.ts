@@ -8,10 +8,9 @@
  *
  * Then tinybench micro benchmarks of the parts: body building and signing.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import '../src/node-warnings.js';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { BatchWriteItemCommand, DynamoDBClient, type BatchWriteItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { Sha256Js } from '@smithy/core/checksum';
 import { Bench } from 'tinybench';
@@ -22,7 +21,7 @@ import { resolveEndpoint } from '../src/dynamodb/endpoint.js';
 import { openDynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { RequestSigner } from '../src/dynamodb/signer.js';
 import type { Item } from '../src/mapping/attribute-value.js';
-import { startSink } from '../test/fixtures/ddb-sink.js';
+import { startSinkProcess } from './sink-process.js';
 
 const TABLE = 'users';
 const CREDS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench/secret/key' };
@@ -31,22 +30,6 @@ const REPRODUCE = 'npx tsc -p tsconfig.build.json && node dist/bench/ddb-write.j
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
-}
-
-/** Child mode: run the sink, tell the parent its URL, live until the parent goes. */
-async function runSinkChild(): Promise<void> {
-  const sink = await startSink();
-  process.send?.({ url: sink.url });
-  process.on('disconnect', () => void sink.close().then(() => process.exit(0)));
-}
-
-async function startSinkProcess(): Promise<{ url: string; child: ChildProcess }> {
-  const child = fork(fileURLToPath(import.meta.url), ['--sink'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { url: string }).url));
-    child.once('exit', (code) => reject(new Error(`sink exited with ${code}`)));
-  });
-  return { url, child };
 }
 
 function userItem(i: number): Item {
@@ -84,7 +67,8 @@ async function main(): Promise<void> {
   const requests = Number(arg('requests', '3000'));
   const rounds = Number(arg('rounds', '3'));
   const concurrencies = arg('concurrency', '1,16').split(',').map(Number);
-  const { url, child } = await startSinkProcess();
+  const sink = await startSinkProcess();
+  const { url } = sink;
 
   const sdk = new DynamoDBClient({ endpoint: url, region: 'us-east-1', credentials: { ...CREDS }, maxAttempts: 1 });
   const sdkSend: Send = async (n) => {
@@ -124,7 +108,7 @@ async function main(): Promise<void> {
   }
   sdk.destroy();
   await lean.close();
-  child.disconnect();
+  sink.close();
 
   const cpus = os.cpus();
   console.log(`ddb-write — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}`);
@@ -173,5 +157,4 @@ async function micro(): Promise<void> {
   );
 }
 
-if (process.argv.includes('--sink')) await runSinkChild();
-else await main();
+await main();

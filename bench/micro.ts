@@ -3,6 +3,7 @@
  *
  *   npm run bench
  */
+import '../src/node-warnings.js';
 import os from 'node:os';
 import { Bench } from 'tinybench';
 import { MODELS } from '../src/populate/models/index.js';

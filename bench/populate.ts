@@ -5,6 +5,7 @@
  *
  *   npm run bench:populate -- --rows 1000000 --threads 2 --baseline-rows 20000
  */
+import '../src/node-warnings.js';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';

@@ -3,6 +3,7 @@
  * machine), or reuses running ones. They are left running afterwards: start-up costs 20–60 s
  * and `npm run services:down` stops them.
  */
+import '../src/node-warnings.js';
 import { ensureServices } from '../scripts/services.mjs';
 
 export default async function setup(): Promise<void> {

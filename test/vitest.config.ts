@@ -13,6 +13,7 @@ export default defineConfig({
     root: new URL('..', import.meta.url).pathname,
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['src/node-warnings.ts'],
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 300_000,

@@ -33,6 +33,10 @@ export function createClient(conn: CassandraConnection, keyspace?: string): cass
     socketOptions: { connectTimeout: conn.connectTimeoutMs, readTimeout: conn.requestTimeoutMs },
     pooling: { coreConnectionsPerHost: { [distance.local]: conn.connectionsPerHost, [distance.remote]: 1 } },
     queryOptions: { prepare: true },
+    // Maps decode as Map: as plain objects the driver turns every key into String(key), which
+    // loses timestamp, blob, tuple and UDT keys and misprints decimals with a negative scale.
+    // (Encoding still accepts plain objects too.)
+    encoding: { map: Map },
   };
   if (keyspace !== undefined) options.keyspace = keyspace;
   if (conn.username !== undefined) {

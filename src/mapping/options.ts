@@ -30,6 +30,15 @@ export interface MappingOptions {
   readonly rename: Readonly<Record<string, string>>;
   /** Items above this size are dead letters (ITEM_TOO_LARGE). DynamoDB's limit: 400 KB. */
   readonly maxItemBytes: number;
+  /** Per-column override of `timestampAs` (non-key timestamp columns). */
+  readonly columnTimestampAs: Readonly<Record<string, TimestampAs>>;
+  /**
+   * Attribute for the row's expiry as epoch seconds (a DynamoDB TTL attribute): read time plus
+   * the largest cell TTL, when every non-null cell has one; absent when some cell never expires.
+   */
+  readonly ttlAttribute: string | null;
+  /** Attribute for the row's newest WRITETIME (microseconds since the epoch), as N. */
+  readonly writetimeAttribute: string | null;
 }
 
 export const DEFAULT_MAPPING_OPTIONS: MappingOptions = Object.freeze({
@@ -41,6 +50,9 @@ export const DEFAULT_MAPPING_OPTIONS: MappingOptions = Object.freeze({
   exclude: Object.freeze([]) as readonly string[],
   rename: Object.freeze({}) as Readonly<Record<string, string>>,
   maxItemBytes: MAX_ITEM_BYTES,
+  columnTimestampAs: Object.freeze({}) as Readonly<Record<string, TimestampAs>>,
+  ttlAttribute: null,
+  writetimeAttribute: null,
 } satisfies MappingOptions);
 
 /** Defaults + the given options (undefined fields keep their default). */

@@ -15,6 +15,7 @@ import { base64Bytes, compileValueSize, numberBytes, utf8Bytes, writeUnits } fro
 import { attributeName, compileKeys, type KeySchema } from './keys.js';
 import { type MappingOptions, resolveMappingOptions } from './options.js';
 import type { ColumnSpec, TableSpec } from './table-spec.js';
+import { compileTtl, compileWritetime, metadataColumns } from './row-metadata.js';
 
 export interface ConvertedItem {
   readonly ok: true;
@@ -63,6 +64,17 @@ export function validateMapping(table: TableSpec, options: Partial<MappingOption
   check('include', opts.include ?? []);
   check('exclude', opts.exclude);
   check('rename', Object.keys(opts.rename));
+  check('columns.types', Object.keys(opts.columnTimestampAs));
+  const keyNames = new Set([...table.partitionKeys, ...table.clusteringKeys].map((c) => c.name));
+  for (const [name] of Object.entries(opts.columnTimestampAs)) {
+    const col = allColumns(table).find((c) => c.name === name);
+    if (col === undefined) continue;
+    if (col.type.kind !== 'timestamp') problems.push(`columns.types names ${JSON.stringify(name)}, which is ${col.type.kind}, not timestamp`);
+    else if (keyNames.has(name)) problems.push(`columns.types names key column ${JSON.stringify(name)}; set \`timestamps\` for the whole table instead`);
+  }
+  if ((opts.ttlAttribute !== null || opts.writetimeAttribute !== null) && metadataColumns(table, opts).length === 0) {
+    problems.push('ttl/writetime: the table has no regular column whose TTL or WRITETIME Cassandra can report');
+  }
   if (!(opts.maxItemBytes > 0)) problems.push('maxItemBytes must be positive');
   if (problems.length > 0) return problems;
   try {
@@ -118,10 +130,21 @@ function plan(table: TableSpec, opts: MappingOptions): { slots: Slot[]; keySchem
     if ((include !== null && !include.has(col.name)) || exclude.has(col.name)) continue;
     const attr = attributeName(col.name, opts);
     claim(attr, `column ${col.name}`);
-    const codec: ColumnCodec = compileColumnCodec(col.type, { timestampAs: opts.timestampAs });
+    const timestampAs = opts.columnTimestampAs[col.name] ?? opts.timestampAs;
+    const codec: ColumnCodec = compileColumnCodec(col.type, { timestampAs });
     const name = col.name;
-    slots.push({ attr, nameBytes: utf8Bytes(attr), label: name, get: (row) => codec(row[name]), size: compileValueSize(col.type, opts.timestampAs) });
+    slots.push({ attr, nameBytes: utf8Bytes(attr), label: name, get: (row) => codec(row[name]), size: compileValueSize(col.type, timestampAs) });
     attributes.push({ column: name, attribute: attr });
+  }
+  const meta = metadataColumns(table, opts);
+  const numberSize = (av: AttributeValue): number => numberBytes((av as AttrN).N);
+  if (opts.ttlAttribute !== null) {
+    claim(opts.ttlAttribute, 'ttl.attribute');
+    slots.push({ attr: opts.ttlAttribute, nameBytes: utf8Bytes(opts.ttlAttribute), label: 'ttl', get: compileTtl(meta), size: numberSize });
+  }
+  if (opts.writetimeAttribute !== null) {
+    claim(opts.writetimeAttribute, 'writetime.attribute');
+    slots.push({ attr: opts.writetimeAttribute, nameBytes: utf8Bytes(opts.writetimeAttribute), label: 'writetime', get: compileWritetime(meta), size: numberSize });
   }
   return { slots, keySchema: keys.schema, attributes };
 }

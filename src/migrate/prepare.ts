@@ -105,7 +105,7 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
   return {
     tableSpec,
     keySchema,
-    select: buildRangeSelect(config.keyspace, config.table, tableSpec),
+    select: buildRangeSelect(config.keyspace, config.table, tableSpec, config.mapping),
     job,
     checkpoint,
     deadLetterPath,
