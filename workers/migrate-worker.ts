@@ -6,7 +6,8 @@
  *           │                                                         on a replica of the range)
  *           └─▶ row converter (mapping) ──▶ dead letters (reason) ──▶ port
  *                 └─▶ BatchWriteItem ≤ 25 items, ≤ inFlightBatches in flight (own keep-alive writer)
- *   port ◀── counters + histograms (page-fetch, convert, batch-write) every progressIntervalMs
+ *   rate slots (SharedArrayBuffer) ──▶ token bucket before each BatchWriteItem (this worker's share)
+ *   port ◀── counters + histograms (page-fetch, convert, batch-write, retries) every progressIntervalMs
  *   port ◀── dead letters, then position(resumeAfter) after each fully handled page
  *   result ◀── done | stopped (stop broadcast) | failed (plain error with a code)
  *
@@ -23,6 +24,8 @@ import { compileRowConverter } from '../src/mapping/row-converter.js';
 import type { MigrateCounter, MigratePhase, MigrateTask, MigrateTaskDone, MigrateWorkerData } from '../src/migrate/task.js';
 import { openItemSink, type ItemSink } from '../src/migrate/sink.js';
 import { PageWriter } from '../src/migrate/page-writer.js';
+import { TokenBucket } from '../src/engine/token-bucket.js';
+import { ACTIVE_WORKERS, rateUnit, workerShare } from '../src/engine/rate-slots.js';
 
 listenForShutdown();
 const config = getWorkerData<MigrateWorkerData>().data;
@@ -50,8 +53,16 @@ function client(): Promise<cassandra.Client> {
 
 function itemSink(): ItemSink {
   if (sink === undefined) {
+    const bucket = new TokenBucket(() => workerShare(config.rateSlots));
+    const byItems = rateUnit(config.rateSlots) === 'items';
     const s = openItemSink(config.target, {
-      onResponse: (info) => current?.record('batch-write', info.latencyMicros),
+      beforeRequest: async (items, units) => {
+        const waited = await bucket.take(byItems ? items : units);
+        if (waited > 0) current?.add('rateWaitMs', waited);
+      },
+      onResponse: (info) => {
+        if (info.status !== 0) current?.record('batch-write', info.latencyMicros);
+      },
     });
     sink = s;
     onShutdown(() => s.close());
@@ -71,6 +82,7 @@ function replicaHost(c: cassandra.Client, replicas: readonly string[]): cassandr
 export default async function run(task: MigrateTask & { port: MessagePort }): Promise<TaskResult<MigrateTaskDone>> {
   const reporter = new TaskReporter<MigratePhase, MigrateCounter>(task.port, task.taskId, config.progressIntervalMs);
   current = reporter;
+  Atomics.add(config.rateSlots, ACTIVE_WORKERS, 1);
   const range = task.range;
   const rangeStarted = performance.now();
   let failure: PlainError | undefined;
@@ -120,6 +132,7 @@ export default async function run(task: MigrateTask & { port: MessagePort }): Pr
     failure ??= toPlainError(error);
   }
   reporter.record('range', (performance.now() - rangeStarted) * 1000);
+  Atomics.sub(config.rateSlots, ACTIVE_WORKERS, 1);
   current = undefined;
   const totals = reporter.finish();
   const value: MigrateTaskDone = {

@@ -4,6 +4,7 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { ExitStatus } from '../errors.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { MigrateConfig } from '../migrate/config.js';
+import type { RateMode } from '../migrate/throughput.js';
 import { printDryRun } from '../migrate/dry-run.js';
 import { loadMapping } from '../config/mapping-file.js';
 import { prepareMigration } from '../migrate/prepare.js';
@@ -36,6 +37,7 @@ export class MigrateCommand extends CassandraCommand {
       ['Continue after a stop', '$0 migrate --keyspace app --table users --resume'],
       ['See the plan and the time it would take at 4,000 WCU', '$0 migrate --keyspace app --table users --dry-run --max-wcu 4000'],
       ['Rename, retype and TTL with a mapping file', '$0 migrate --keyspace app --table users --mapping users.yaml'],
+      ['Never above 4,000 write units per second, with a report for tuning', '$0 migrate --keyspace app --table users --max-wcu 4000 --report-dir runs/users-1'],
     ],
   });
 
@@ -77,12 +79,28 @@ export class MigrateCommand extends CassandraCommand {
   });
   dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and estimates; write nothing' });
   maxWcu = Option.String('--max-wcu', {
-    description: 'Write units per second the target allows (used by --dry-run\'s time estimate)',
+    description: 'Hard ceiling in write units per second (computed from item sizes); also the dry run\'s time estimate',
     validator: isPositiveInt(10_000_000),
+  });
+  rate = Option.String('--rate', {
+    description: 'Fixed rate in items per second: no adaptation',
+    validator: isPositiveInt(10_000_000),
+  });
+  adaptive = Option.Boolean('--adaptive', true, {
+    description: 'Adapt the rate to throttling (default); --no-adaptive writes as fast as it can (up to --max-wcu)',
+  });
+  reportDir = Option.String('--report-dir', {
+    description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here',
   });
 
   override async execute(): Promise<number> {
     if (this.resume && this.fresh) throw new UsageError('--resume and --fresh exclude each other');
+    if (this.rate !== undefined && this.maxWcu !== undefined) throw new UsageError('--rate and --max-wcu exclude each other: --rate fixes items per second');
+    const rate: RateMode = this.rate !== undefined
+      ? { kind: 'fixed-items', itemsPerSec: this.rate }
+      : this.adaptive
+        ? { kind: 'adaptive', ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }) }
+        : this.maxWcu !== undefined ? { kind: 'fixed-wcu', wcu: this.maxWcu } : { kind: 'unlimited' };
     const connection = this.cassandraConnection();
     const mapping = loadMapping(this.mapping);
     const config: MigrateConfig = {
@@ -111,6 +129,8 @@ export class MigrateCommand extends CassandraCommand {
       maxErrors: this.maxErrors,
       dryRun: this.dryRun,
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
+      rate,
+      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
       rangeRetries: DEFAULTS.migrate.rangeRetries,
       checkpointEveryMs: DEFAULTS.migrate.checkpointEveryMs,
       progressIntervalMs: DEFAULTS.progressIntervalMs,

@@ -24,6 +24,8 @@ export interface BatchEntry<T> {
   readonly item: Item;
   /** Caller's handle (row position, checkpoint slot), returned with a failure. */
   readonly ref: T;
+  /** Write units of the put (for the rate limiter); estimated from the JSON when absent. */
+  readonly units?: number;
 }
 
 export interface FailedEntry<T> {
@@ -66,7 +68,7 @@ export interface BatchWriterOptions {
   readonly baseBackoffMs?: number;
   readonly maxBackoffMs?: number;
   /** Awaited before every request, with its item count: the rate limiter's hook. */
-  readonly beforeRequest?: (itemCount: number) => Promise<void> | void;
+  readonly beforeRequest?: (itemCount: number, writeUnits: number) => Promise<void> | void;
   /** Called after every response (and network error); keep it cheap. */
   readonly onResponse?: (info: ResponseInfo) => void;
   /** Injected in tests. */
@@ -78,6 +80,7 @@ interface Pending<T> {
   readonly item: Item;
   readonly ref: T;
   readonly json: string;
+  readonly units: number;
 }
 
 interface Tally<T> {
@@ -115,7 +118,11 @@ export class BatchWriter {
     const { entries: unique, merged } = mergeDuplicateKeys(entries);
     const tally: Tally<T> = { written: 0, failed: [], requests: 0, throttledRequests: 0, unprocessedRetries: 0, retries: 0 };
     if (unique.length > 0) {
-      const pending = unique.map((e): Pending<T> => ({ item: e.item, ref: e.ref, json: JSON.stringify(e.item) }));
+      const pending = unique.map((e): Pending<T> => {
+        const json = JSON.stringify(e.item);
+        // The caller's exact write units when it has them; else the JSON length, near enough.
+        return { item: e.item, ref: e.ref, json, units: e.units ?? Math.max(1, Math.ceil(json.length / 1024)) };
+      });
       await this.send(table, batchBodyPrefix(table), pending, tally);
     }
     return { ...tally, merged };
@@ -129,7 +136,7 @@ export class BatchWriter {
       const body = buildBatchBody(prefix, todo.map((p) => p.json));
       if (body.byteLength > DYNAMODB_DEFAULTS.maxBatchBytes && todo.length > 1) return this.bisect(table, prefix, todo, tally);
 
-      const hook = this.options.beforeRequest?.(todo.length);
+      const hook = this.options.beforeRequest?.(todo.length, todo.reduce((a, p) => a + p.units, 0));
       if (hook !== undefined) await hook;
       tally.requests++;
       let info: DdbErrorInfo;

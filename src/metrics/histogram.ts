@@ -30,7 +30,7 @@ export class PhaseRecorder<Phase extends string> {
       h = newHistogram();
       this.histograms.set(phase, h);
     }
-    h.recordValue(Math.max(1, Math.round(micros)));
+    h.recordValue(Math.max(0, Math.round(micros)));
   }
 
   /** Encoded deltas since the last drain; phases with no values are left out. */

@@ -16,6 +16,8 @@ export interface ProgressSnapshot {
   readonly elapsedMs: number;
   /** Extra fields, shown after the bar and included in JSON events. */
   readonly extra?: Readonly<Record<string, string | number>>;
+  /** Fields for JSON events only (numbers a script reads). */
+  readonly jsonExtra?: Readonly<Record<string, string | number | null>>;
 }
 
 export function progressMode(json: boolean, stderr: Writable): ProgressMode {
@@ -57,6 +59,7 @@ export class ProgressDisplay {
           ratePerSec: Math.round(s.ratePerSec),
           elapsedMs: Math.round(s.elapsedMs),
           ...s.extra,
+          ...s.jsonExtra,
         });
         return;
       case 'plain':

@@ -1,6 +1,7 @@
 /** A migrate job's resolved configuration: validated once at the edge, trusted inside. */
 import type { CassandraConnection } from '../cassandra/client.js';
 import type { MappingOptions } from '../mapping/options.js';
+import type { RateMode } from './throughput.js';
 
 export interface MigrateConfig {
   readonly connection: CassandraConnection;
@@ -33,8 +34,12 @@ export interface MigrateConfig {
   /** Dead letters allowed before the job aborts (exit 2); -1: no limit. */
   readonly maxErrors: number;
   readonly dryRun: boolean;
-  /** Write units per second for dry-run estimates (and, later, the ceiling). */
+  /** Write units per second the target allows: the controller's ceiling and the dry run's estimate. */
   readonly maxWcu?: number;
+  /** How the write rate is set: adaptive (default), fixed, or unlimited. */
+  readonly rate: RateMode;
+  /** Where to write .hgrm files, summary.json, timeline and the HTML report. */
+  readonly reportDir?: string;
   /** Times a failed range is retried from its checkpoint position before it is left pending. */
   readonly rangeRetries: number;
   readonly checkpointEveryMs: number;

@@ -80,6 +80,9 @@ export class PageWriter {
         reporter.add('throttledRequests', outcome.throttledRequests);
         reporter.add('unprocessedRetries', outcome.unprocessedRetries);
         reporter.add('writeUnits', outcome.writeUnits);
+        // Resends of the batch each item was in (throttles, unprocessed items, errors).
+        const resends = outcome.retries + outcome.unprocessedRetries;
+        for (let k = 0; k < batch.length; k++) reporter.record('retries-per-item', resends);
         for (const f of outcome.failed) {
           if (f.retryable) incomplete ??= { code: 'DYNAMODB_UNREACHABLE', message: f.message, retryable: true };
           else letters.push(this.letter(f.ref, f.code, f.message));

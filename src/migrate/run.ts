@@ -18,6 +18,7 @@ import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
 import { buildSummary, type MigrateSummary } from './summary.js';
 import type { MigrateTask, MigrateTaskDone, MigrateWorkerData } from './task.js';
+import { ThroughputControl } from './throughput.js';
 
 /** Codes that end the whole job: every other range would fail the same way. */
 const FATAL_CODES = new Set<string>([
@@ -45,6 +46,7 @@ export async function runMigration(
   let fatal: PlainError | undefined;
   let tooManyErrors = false;
   let stopRequested = false;
+  const control = new ThroughputControl(config.rate, stats);
 
   const workerData: MigrateWorkerData = {
     connection: config.connection,
@@ -67,6 +69,7 @@ export async function runMigration(
     },
     inFlightBatches: config.inFlightBatches,
     progressIntervalMs: config.progressIntervalMs,
+    rateSlots: control.slots,
   };
   const pool = new WorkerPool({ worker: 'migrate-worker', threads: config.threads, jobId: randomUUID(), workerData });
   const stop = (): void => {
@@ -103,12 +106,21 @@ export async function runMigration(
         'ring%': `${(100 * done).toFixed(1)}%`,
         written: stats.get('itemsWritten'),
         'dead letters': stats.get('deadLetters'),
-        throttled: stats.get('throttledRequests') + stats.get('unprocessedRetries'),
+        throttled: stats.get('throttledRequests'),
+        limit: limitText(control.currentRate(), config.rate.kind === 'fixed-items' ? 'items/s' : 'WCU/s'),
         ETA: Number.isFinite(etaMs) ? `${Math.round(etaMs / 1000)} s` : '?',
+      },
+      jsonExtra: {
+        ringDone: Math.round(done * 10_000) / 10_000,
+        itemsWritten: stats.get('itemsWritten'),
+        writeUnits: stats.get('writeUnits'),
+        throttledRequests: stats.get('throttledRequests'),
+        rateLimit: control.currentRate(),
       },
     };
   };
   const ticker = setInterval(() => display.update(snapshot()), 100);
+  control.start();
   const saver = setInterval(() => checkpoint.save(), config.checkpointEveryMs);
 
   const onMessage = (m: WorkerMessage): void => {
@@ -171,6 +183,7 @@ export async function runMigration(
   try {
     await dispatchAll(pending, config.threads, runRange, () => stopRequested);
   } finally {
+    control.stop();
     clearInterval(ticker);
     clearInterval(saver);
     signal?.removeEventListener('abort', stop);
@@ -196,7 +209,13 @@ export async function runMigration(
     interrupted: signal?.aborted === true,
     rangesFailed,
     ringDone: ringDone(),
+    rate: control.report(),
+    timeline: control.timeline(),
   });
+}
+
+function limitText(rate: number | null, unit: string): string {
+  return rate === null ? 'none' : `${Math.round(rate).toLocaleString('en-US')} ${unit}`;
 }
 
 /** Share of the ring a range has settled: all of it when done, up to its position when started. */

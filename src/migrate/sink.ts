@@ -69,7 +69,7 @@ export function openItemSink(target: DynamoTargetConfig, hooks: SinkHooks = {}):
     async write<T>(batch: ReadonlyArray<WriteEntry<T>>): Promise<WriteOutcome<T>> {
       try {
         const { writer } = await open();
-        const out = await writer.writeBatch(target.table, batch);
+        const out = await writer.writeBatch(target.table, batch.map((e) => ({ key: e.key, item: e.item, ref: e.ref, units: e.wcu })));
         const failedRefs = new Set<unknown>(out.failed.map((f) => f.ref));
         let writeUnits = 0;
         for (const e of batch) if (!failedRefs.has(e.ref)) writeUnits += e.wcu;

@@ -5,6 +5,7 @@ import type { JobStats } from '../metrics/job-stats.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
+import type { RateReport, TimelinePoint } from './throughput.js';
 
 export type MigrateStatus = 'completed' | 'completed-with-errors' | 'incomplete' | 'too-many-errors' | 'failed' | 'interrupted';
 
@@ -33,6 +34,7 @@ export interface MigrateSummary {
   readonly checkpoint: string;
   readonly deadLetterFile: string;
   readonly totalsAllRuns: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters: number };
+  readonly rate: RateReport;
   readonly error?: PlainError;
   readonly failedRanges?: ReadonlyArray<{ readonly range: string; readonly code: string; readonly message: string }>;
 }
@@ -47,6 +49,8 @@ export interface SummaryInput {
   readonly interrupted: boolean;
   readonly rangesFailed: ReadonlyMap<string, PlainError>;
   readonly ringDone: number;
+  readonly rate: RateReport;
+  readonly timeline: readonly TimelinePoint[];
 }
 
 export function buildSummary(i: SummaryInput): MigrateSummary {
@@ -80,7 +84,7 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
     exitStatus = ExitStatus.OK;
   }
   const latency: Record<string, LatencySummary> = {};
-  for (const phase of ['page-fetch', 'convert', 'batch-write', 'range']) latency[phase] = s.histograms.summary(phase);
+  for (const phase of ['page-fetch', 'convert', 'batch-write', 'retries-per-item', 'range']) latency[phase] = s.histograms.summary(phase);
   return {
     status,
     exitStatus,
@@ -105,15 +109,35 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
     checkpoint: i.prepared.checkpoint.file,
     deadLetterFile: i.prepared.deadLetterPath,
     totalsAllRuns: i.prepared.checkpoint.getTotals(),
+    rate: i.rate,
     ...(i.fatal === undefined ? {} : { error: i.fatal }),
     ...(failedRanges.length === 0 ? {} : { failedRanges: failedRanges.map(([range, e]) => ({ range, code: e.code, message: e.message })) }),
   };
+}
+
+function rateLine(r: RateReport): string {
+  switch (r.mode) {
+    case 'adaptive':
+      return `adaptive, ended at ${fmtInt(r.finalRate ?? 0)} WCU/s` +
+        (r.capacityEstimateWcu === null ? ', never throttled' : `; throttled in ${r.throttleTicks} ticks, capacity seen ≈ ${fmtInt(r.capacityEstimateWcu)} WCU/s`);
+    case 'fixed-items':
+      return `fixed at ${fmtInt(r.finalRate ?? 0)} items/s`;
+    case 'fixed-wcu':
+      return `fixed at ${fmtInt(r.finalRate ?? 0)} WCU/s`;
+    default:
+      return 'unlimited';
+  }
 }
 
 function latencyLine(name: string, l: LatencySummary | undefined): string {
   if (l === undefined || l.count === 0) return `  ${name.padEnd(16)} -`;
   return `  ${name.padEnd(16)} p50 ${formatMicros(l.p50Micros)}  p90 ${formatMicros(l.p90Micros)}  p99 ${formatMicros(l.p99Micros)}  ` +
     `p99.9 ${formatMicros(l.p999Micros)}  max ${formatMicros(l.maxMicros)}  (n=${fmtInt(l.count)})`;
+}
+
+function retriesLine(l: LatencySummary | undefined): string {
+  if (l === undefined || l.count === 0) return `  ${'resends per item'.padEnd(16)} -`;
+  return `  ${'resends per item'.padEnd(16)} p50 ${l.p50Micros}  p90 ${l.p90Micros}  p99 ${l.p99Micros}  max ${l.maxMicros}`;
 }
 
 export function formatSummary(s: MigrateSummary): string {
@@ -124,7 +148,8 @@ export function formatSummary(s: MigrateSummary): string {
       (s.rowsUnsettled > 0 ? ` + ${fmtInt(s.rowsUnsettled)} pending in the checkpoint` : '') + (proof ? '' : '  (MISMATCH)'),
     `  requests         ${fmtInt(s.requests)} BatchWriteItem, ${fmtInt(s.retries)} retries, ${fmtInt(s.throttledRequests)} throttled, ` +
       `${fmtInt(s.unprocessedRetries)} with unprocessed items, ${fmtInt(s.merged)} duplicate keys merged`,
-    `  write units      ${fmtInt(s.writeUnits)}`,
+    `  write units      ${fmtInt(s.writeUnits)} (${fmtInt(s.durationMs > 0 ? (s.writeUnits * 1000) / s.durationMs : 0)}/s)`,
+    `  rate             ${rateLine(s.rate)}`,
     `  duration         ${fmtDuration(s.durationMs)}`,
     `  throughput       ${fmtInt(s.rowsPerSec)} rows/s, ${fmtInt(s.itemsPerSec)} items/s`,
     `  ranges           ${s.ranges.done} of ${s.ranges.total} done (${(100 * s.ringDone).toFixed(1)}% of the ring)` +
@@ -133,6 +158,7 @@ export function formatSummary(s: MigrateSummary): string {
     latencyLine('page fetch', s.latency['page-fetch']),
     latencyLine('row conversion', s.latency.convert),
     latencyLine('batch write', s.latency['batch-write']),
+    retriesLine(s.latency['retries-per-item']),
     latencyLine('whole range', s.latency.range),
     `  checkpoint       ${s.checkpoint}`,
   ];

@@ -32,6 +32,8 @@ export interface MigrateWorkerData {
   /** BatchWriteItem requests in flight per worker. */
   readonly inFlightBatches: number;
   readonly progressIntervalMs: number;
+  /** SharedArrayBuffer-backed rate slots (src/engine/rate-slots.ts): the job's rate, read before each batch. */
+  readonly rateSlots: Int32Array;
 }
 
 export interface MigrateTask {
@@ -46,7 +48,7 @@ export interface MigrateTaskDone {
   readonly pages: number;
 }
 
-export type MigratePhase = 'page-fetch' | 'convert' | 'batch-write' | 'range';
+export type MigratePhase = 'page-fetch' | 'convert' | 'batch-write' | 'retries-per-item' | 'range';
 export type MigrateCounter =
   | 'rowsRead'
   | 'itemsWritten'
@@ -57,4 +59,5 @@ export type MigrateCounter =
   | 'unprocessedRetries'
   | 'requests'
   | 'pages'
-  | 'writeUnits';
+  | 'writeUnits'
+  | 'rateWaitMs';

@@ -1,0 +1,119 @@
+/**
+ * The adaptive rate: one rate for the whole job, computed on the main thread from what every
+ * worker reports — accepted write units, throttled requests (HTTP 400 and 200-with-
+ * UnprocessedItems, which the AWS SDK's own adaptive mode never sees), batch latency — and
+ * shared with the workers through the rate slots.
+ *
+ *   slow start   ×1.25 per tick until the first throttle
+ *   on throttle  rate = min(rate, accepted rate) × 0.95; the accepted rate is the capacity
+ *                estimate; no increase for holdMs
+ *   below it     ×1.02 per tick back to the estimate
+ *   at it        ×1.005 per tick (a few % over for a few seconds at most)
+ *   no throttle  for plateauMs: ×1.02 per tick again (the capacity may have grown), and after
+ *                2 × plateauMs slow start again
+ *   congestion   batch latency above 4× the best seen: no increase
+ * Never above `maxRate` (--max-wcu); `fixedRate` (--rate) disables adaptation.
+ */
+
+export interface ControllerOptions {
+  /** A fixed rate (--rate): no adaptation. */
+  readonly fixedRate?: number;
+  /** Hard ceiling (--max-wcu). */
+  readonly maxRate?: number;
+  readonly initialRate: number;
+  readonly minRate: number;
+  readonly holdMs: number;
+  readonly plateauMs: number;
+}
+
+export const CONTROLLER_DEFAULTS = Object.freeze({
+  /** A new on-demand table takes 4,000 write units/s at first; start well under and climb. */
+  initialRate: 1_000,
+  minRate: 10,
+  holdMs: 1_000,
+  plateauMs: 5_000,
+  tickMs: 250,
+});
+
+export interface TickSample {
+  readonly nowMs: number;
+  /** Units accepted (written) since the previous tick. */
+  readonly acceptedUnits: number;
+  /** Requests answered with a throttle since the previous tick. */
+  readonly throttledRequests: number;
+  readonly requests: number;
+  /** Mean batch-write latency in the tick, when there were responses. */
+  readonly meanLatencyMicros?: number;
+}
+
+type Phase = 'slow-start' | 'steady';
+
+export class RateController {
+  private rateValue: number;
+  private phase: Phase = 'slow-start';
+  private capacityEstimate = 0;
+  private lastThrottleMs = -Infinity;
+  private holdUntilMs = -Infinity;
+  private bestLatency = Infinity;
+  private readonly window: Array<{ atMs: number; units: number }> = [];
+  private throttleEvents = 0;
+
+  constructor(private readonly o: ControllerOptions) {
+    this.rateValue = o.fixedRate ?? Math.min(o.initialRate, o.maxRate ?? Infinity);
+  }
+
+  get rate(): number {
+    return this.rateValue;
+  }
+
+  get adaptive(): boolean {
+    return this.o.fixedRate === undefined;
+  }
+
+  /** Throttle events seen (ticks with throttled requests). */
+  get throttleTicks(): number {
+    return this.throttleEvents;
+  }
+
+  get estimate(): number {
+    return this.capacityEstimate;
+  }
+
+  tick(s: TickSample): number {
+    if (this.o.fixedRate !== undefined) return this.rateValue;
+    this.window.push({ atMs: s.nowMs, units: s.acceptedUnits });
+    while (this.window.length > 1 && (this.window[0]?.atMs ?? s.nowMs) <= s.nowMs - 1_000) this.window.shift();
+    const spanMs = Math.max(CONTROLLER_DEFAULTS.tickMs, s.nowMs - (this.window[0]?.atMs ?? s.nowMs) + CONTROLLER_DEFAULTS.tickMs);
+    const accepted = (this.window.reduce((a, w) => a + w.units, 0) * 1000) / spanMs;
+    if (s.meanLatencyMicros !== undefined && s.meanLatencyMicros > 0) this.bestLatency = Math.min(this.bestLatency, s.meanLatencyMicros);
+
+    let next = this.rateValue;
+    if (s.throttledRequests > 0) {
+      this.throttleEvents++;
+      this.capacityEstimate = accepted;
+      next = Math.min(this.rateValue, accepted > 0 ? accepted : this.rateValue) * 0.95;
+      this.phase = 'steady';
+      this.lastThrottleMs = s.nowMs;
+      this.holdUntilMs = s.nowMs + this.o.holdMs;
+    } else if (s.nowMs >= this.holdUntilMs && s.requests > 0) {
+      const congested = s.meanLatencyMicros !== undefined && s.meanLatencyMicros > 4 * this.bestLatency && s.meanLatencyMicros > 50_000;
+      // Only raise a limit that is in use: a job bound by Cassandra must not inflate it for ever.
+      // (The 1-s average trails a ×1.25-per-tick slow start at about 0.6 of the rate.)
+      const inUse = accepted >= 0.5 * this.rateValue;
+      if (!congested && inUse) next = this.rateValue * this.growth(s.nowMs);
+    }
+    this.rateValue = Math.max(this.o.minRate, Math.min(next, this.o.maxRate ?? Infinity));
+    return this.rateValue;
+  }
+
+  private growth(nowMs: number): number {
+    if (this.phase === 'slow-start') return 1.25;
+    const quiet = nowMs - this.lastThrottleMs;
+    if (quiet > 2 * this.o.plateauMs) {
+      this.phase = 'slow-start';
+      return 1.25;
+    }
+    if (quiet > this.o.plateauMs) return 1.02;
+    return this.rateValue < 0.97 * this.capacityEstimate ? 1.02 : 1.005;
+  }
+}

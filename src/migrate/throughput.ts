@@ -1,0 +1,160 @@
+/**
+ * The main thread's side of throughput control: every tick it reads the job's counters and the
+ * batch-write latency, asks the controller for the rate, publishes it in the rate slots, and
+ * keeps one timeline point per second for reports.
+ */
+import { CONTROLLER_DEFAULTS, RateController } from '../engine/rate-controller.js';
+import { createRateSlots, setRate } from '../engine/rate-slots.js';
+import type { JobStats } from '../metrics/job-stats.js';
+
+export type RateMode =
+  | { readonly kind: 'adaptive'; readonly maxWcu?: number }
+  | { readonly kind: 'fixed-items'; readonly itemsPerSec: number }
+  | { readonly kind: 'fixed-wcu'; readonly wcu: number }
+  | { readonly kind: 'unlimited' };
+
+export interface TimelinePoint {
+  readonly t: number;
+  readonly rowsRead: number;
+  readonly itemsWritten: number;
+  readonly itemsPerSec: number;
+  readonly writeUnitsPerSec: number;
+  readonly rateLimitItemsPerSec: number | null;
+  readonly rateLimitWcu: number | null;
+  readonly throttledRequests: number;
+  readonly unprocessedRetries: number;
+  readonly retries: number;
+}
+
+export interface RateReport {
+  readonly mode: RateMode['kind'];
+  readonly finalRate: number | null;
+  readonly unit: 'wcu' | 'items';
+  readonly capacityEstimateWcu: number | null;
+  readonly throttleTicks: number;
+}
+
+export class ThroughputControl {
+  readonly slots: Int32Array;
+  private readonly controller: RateController | undefined;
+  private readonly timelinePoints: TimelinePoint[] = [];
+  private last = { units: 0, throttled: 0, requests: 0, latCount: 0, latSum: 0 };
+  private lastSecond = { t: 0, items: 0, units: 0, throttled: 0, unprocessed: 0, retries: 0 };
+  private timer: NodeJS.Timeout | undefined;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly mode: RateMode,
+    private readonly stats: JobStats,
+  ) {
+    this.slots = createRateSlots(mode.kind === 'fixed-items' ? 'items' : 'wcu');
+    switch (mode.kind) {
+      case 'adaptive':
+        this.controller = new RateController({ ...CONTROLLER_DEFAULTS, ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }) });
+        setRate(this.slots, this.controller.rate);
+        break;
+      case 'fixed-items':
+        setRate(this.slots, mode.itemsPerSec);
+        break;
+      case 'fixed-wcu':
+        setRate(this.slots, mode.wcu);
+        break;
+      case 'unlimited':
+        break;
+      default: {
+        const never: never = mode;
+        throw new Error(`unknown rate mode ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.tick(), CONTROLLER_DEFAULTS.tickMs);
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
+    this.point(true);
+  }
+
+  /** The limit now, in its unit; null when there is none. */
+  currentRate(): number | null {
+    switch (this.mode.kind) {
+      case 'adaptive':
+        return this.controller?.rate ?? null;
+      case 'fixed-items':
+        return this.mode.itemsPerSec;
+      case 'fixed-wcu':
+        return this.mode.wcu;
+      default:
+        return null;
+    }
+  }
+
+  timeline(): readonly TimelinePoint[] {
+    return this.timelinePoints;
+  }
+
+  report(): RateReport {
+    return {
+      mode: this.mode.kind,
+      finalRate: this.currentRate(),
+      unit: this.mode.kind === 'fixed-items' ? 'items' : 'wcu',
+      capacityEstimateWcu: this.controller !== undefined && this.controller.estimate > 0 ? Math.round(this.controller.estimate) : null,
+      throttleTicks: this.controller?.throttleTicks ?? 0,
+    };
+  }
+
+  private tick(): void {
+    const s = this.stats;
+    const units = s.get('writeUnits');
+    const throttled = s.get('throttledRequests');
+    const requests = s.get('requests');
+    const h = s.histograms.get('batch-write');
+    const latCount = h.totalCount;
+    const latSum = h.mean * latCount;
+    if (this.controller !== undefined) {
+      const dCount = latCount - this.last.latCount;
+      const sample = {
+        nowMs: performance.now() - this.started,
+        acceptedUnits: units - this.last.units,
+        throttledRequests: throttled - this.last.throttled,
+        requests: requests - this.last.requests,
+        ...(dCount > 0 ? { meanLatencyMicros: (latSum - this.last.latSum) / dCount } : {}),
+      };
+      setRate(this.slots, this.controller.tick(sample));
+    }
+    this.last = { units, throttled, requests, latCount, latSum };
+    this.point(false);
+  }
+
+  private point(final: boolean): void {
+    const t = (performance.now() - this.started) / 1000;
+    const span = t - this.lastSecond.t;
+    if (!final && span < 1) return;
+    if (span <= 0) return;
+    const s = this.stats;
+    const items = s.get('itemsWritten');
+    const units = s.get('writeUnits');
+    const throttled = s.get('throttledRequests');
+    const unprocessed = s.get('unprocessedRetries');
+    const retries = s.get('retries');
+    const rate = this.currentRate();
+    const unitsPerItem = items > 0 ? units / items : 1;
+    const itemsMode = this.mode.kind === 'fixed-items';
+    this.timelinePoints.push({
+      t: Math.round(t * 10) / 10,
+      rowsRead: s.get('rowsRead'),
+      itemsWritten: items,
+      itemsPerSec: (items - this.lastSecond.items) / span,
+      writeUnitsPerSec: (units - this.lastSecond.units) / span,
+      rateLimitItemsPerSec: rate === null ? null : itemsMode ? rate : rate / unitsPerItem,
+      rateLimitWcu: rate === null ? null : itemsMode ? rate * unitsPerItem : rate,
+      throttledRequests: throttled - this.lastSecond.throttled,
+      unprocessedRetries: unprocessed - this.lastSecond.unprocessed,
+      retries: retries - this.lastSecond.retries,
+    });
+    this.lastSecond = { t, items, units, throttled, unprocessed, retries };
+  }
+}
