@@ -16,7 +16,8 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import cassandra from 'cassandra-driver';
-import { classifyCassandraError, createClient } from '../src/cassandra/client.js';
+import { createClient } from '../src/cassandra/client.js';
+import { readRange } from '../src/cassandra/range-reader.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
 import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
 import type { TaskResult } from '../src/engine/protocol.js';
@@ -30,9 +31,6 @@ import { ACTIVE_WORKERS, rateUnit, workerShare } from '../src/engine/rate-slots.
 listenForShutdown();
 const config = getWorkerData<MigrateWorkerData>().data;
 const convert = compileRowConverter(config.tableSpec, config.mapping);
-const consistency = (cassandra.types.consistencies as unknown as Record<string, number>)[
-  config.consistency.toLowerCase().replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase())
-];
 
 let clientPromise: Promise<cassandra.Client> | undefined;
 let sink: ItemSink | undefined;
@@ -70,15 +68,6 @@ function itemSink(): ItemSink {
   return sink;
 }
 
-/** A replica of the range that is up, so the read is served locally; else the driver chooses. */
-function replicaHost(c: cassandra.Client, replicas: readonly string[]): cassandra.Host | undefined {
-  for (const address of replicas) {
-    const host = c.hosts.get(address) as cassandra.Host | undefined;
-    if (host !== undefined && host.isUp()) return host;
-  }
-  return undefined;
-}
-
 export default async function run(task: MigrateTask & { port: MessagePort }): Promise<TaskResult<MigrateTaskDone>> {
   const reporter = new TaskReporter<MigratePhase, MigrateCounter>(task.port, task.taskId, config.progressIntervalMs);
   current = reporter;
@@ -90,43 +79,28 @@ export default async function run(task: MigrateTask & { port: MessagePort }): Pr
   try {
     const c = await client();
     const writer = new PageWriter({ config, convert, sink: itemSink(), reporter, rangeId: range.id });
-    const host = replicaHost(c, range.replicas);
-    const params = [cassandra.types.Long.fromString(range.resumeAfter ?? range.start), cassandra.types.Long.fromString(range.end)];
-    const options = {
-      prepare: true,
+    const pages = readRange(c, { after: range.resumeAfter ?? range.start, end: range.end, replicas: range.replicas }, {
+      cql: config.selectCql,
+      tokenAlias: config.tokenAlias,
       fetchSize: config.fetchSize,
-      isIdempotent: true,
-      ...(consistency === undefined ? {} : { consistency }),
-      ...(host === undefined ? {} : { host }),
-    };
-    const fetch = async (pageState: string | undefined) => {
-      const started = performance.now();
-      try {
-        const rs = await c.execute(config.selectCql, params, pageState === undefined ? options : { ...options, pageState });
-        reporter.record('page-fetch', (performance.now() - started) * 1000);
-        return rs;
-      } catch (error) {
-        throw classifyCassandraError(error, config.connection);
-      }
-    };
-
-    let page = await fetch(undefined);
-    for (;;) {
-      const next = page.pageState ? fetch(page.pageState) : undefined; // prefetch while writing
-      next?.catch(() => undefined); // handled when awaited
+      consistency: config.consistency,
+      connection: config.connection,
+      onFetch: (micros) => reporter.record('page-fetch', micros),
+    });
+    for await (const page of pages) {
+      reporter.add('pages');
       const outcome = await writer.handle(page.rows);
       if (outcome.fatal !== undefined || outcome.incomplete !== undefined) {
         failure = outcome.fatal ?? outcome.incomplete;
         break;
       }
-      if (next === undefined) break;
+      if (!page.more) break;
       // Rows with the last token may go on in the next page: resume just before it.
       if (outcome.lastToken !== undefined) reporter.position(range.id, (BigInt(outcome.lastToken) - 1n).toString());
       if (isStopping()) {
         stopped = true;
         break;
       }
-      page = await next;
     }
   } catch (error) {
     failure ??= toPlainError(error);

@@ -8,6 +8,7 @@
  */
 import type { PlainError } from '../errors.js';
 import type { DeadLetter } from './dead-letters.js';
+import type { Difference } from '../verify/task.js';
 
 export const PROTOCOL_VERSION = 1 as const;
 
@@ -52,7 +53,15 @@ export interface PositionMessage {
   readonly resumeAfter: string;
 }
 
-export type WorkerMessage = ProgressMessage | WarningMessage | DeadLetterMessage | PositionMessage;
+/** Differences a verify worker found (and, with --fix, repaired). */
+export interface DifferencesMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'differences';
+  readonly taskId: string;
+  readonly differences: readonly Difference[];
+}
+
+export type WorkerMessage = ProgressMessage | WarningMessage | DeadLetterMessage | PositionMessage | DifferencesMessage;
 export type StatsMessage = ProgressMessage | WarningMessage;
 
 /** Broadcast on interrupt: finish what is in flight, return a 'stopped' result, start nothing new. */

@@ -5,8 +5,9 @@
 import '../node-warnings.js';
 import { BroadcastChannel, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import { PhaseRecorder } from '../metrics/histogram.js';
-import { PROTOCOL_VERSION, type ControlMessage, type DeadLetterMessage, type PositionMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
+import { PROTOCOL_VERSION, type ControlMessage, type DeadLetterMessage, type DifferencesMessage, type PositionMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
 import type { DeadLetter } from './dead-letters.js';
+import type { Difference } from '../verify/task.js';
 import { shutdownChannelName } from './pool.js';
 import type { PlainError } from '../errors.js';
 
@@ -103,6 +104,12 @@ export class TaskReporter<Phase extends string, Counter extends string> {
   deadLetters(letters: readonly DeadLetter[]): void {
     if (letters.length === 0) return;
     const message: DeadLetterMessage = { v: PROTOCOL_VERSION, type: 'dead-letters', taskId: this.taskId, letters };
+    this.port.postMessage(message);
+  }
+
+  differences(differences: readonly Difference[]): void {
+    if (differences.length === 0) return;
+    const message: DifferencesMessage = { v: PROTOCOL_VERSION, type: 'differences', taskId: this.taskId, differences };
     this.port.postMessage(message);
   }
 

@@ -140,6 +140,8 @@ export async function runMigration(
       case 'position':
         checkpoint.advance(m.rangeId, m.resumeAfter);
         return;
+      case 'differences':
+        throw new Error('migrate: unexpected differences message');
       default:
         unreachable(m, 'worker message');
     }

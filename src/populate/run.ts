@@ -120,6 +120,7 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
             return;
           case 'dead-letters':
           case 'position':
+          case 'differences':
             throw new Error(`populate: unexpected ${m.type} message`);
           default:
             unreachable(m, 'worker message');
