@@ -64,6 +64,16 @@ export const DEFAULTS = Object.freeze({
     /** Fixed cadence of checkpoint saves (also saved at each range end). */
     checkpointEveryMs: 1_000,
   }),
+  verify: Object.freeze({
+    /** BatchGetItem requests (up to 100 keys each) in flight per thread. */
+    inFlight: 4,
+    /** Share of the data checked, in percent. */
+    sampleRatePercent: 100,
+    /** Seed of the sample's choice of ranges and scan segments. */
+    seed: 1,
+    /** 0: a difference is reported as soon as it is seen. */
+    recheckAfterMs: 0,
+  }),
 });
 
 export const LIMITS = Object.freeze({

@@ -3,7 +3,7 @@
  * row, one JSON object per line. Workers build them (plain data); the main thread appends them
  * to the file before it moves any checkpoint past them, so a dead letter is never lost.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export interface DeadLetter {
@@ -57,14 +57,20 @@ export function toJsonSafe(value: unknown, depth = 0): unknown {
   return String(value);
 }
 
-/** Appends dead letters to a JSONL file; each append is flushed to disk before it returns. */
-export class DeadLetterFile {
+/** Appends records to a JSONL file; each append is flushed to disk before it returns. */
+export class JsonlFile<T extends object> {
   private fd: number | undefined;
   private count = 0;
 
-  constructor(readonly file: string) {}
+  /** `truncate`: start a new file (a fresh run); else append (a resumed run adds to its file). */
+  constructor(
+    readonly file: string,
+    private readonly truncate = false,
+  ) {
+    if (truncate) rmSync(file, { force: true });
+  }
 
-  append(letters: readonly DeadLetter[]): void {
+  append(letters: readonly T[]): void {
     if (letters.length === 0) return;
     if (this.fd === undefined) {
       mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
@@ -87,3 +93,6 @@ export class DeadLetterFile {
     }
   }
 }
+
+/** The dead-letter file of a migration. */
+export class DeadLetterFile extends JsonlFile<DeadLetter> {}

@@ -37,7 +37,7 @@ export async function runMigration(
 ): Promise<MigrateSummary> {
   const { checkpoint } = prepared;
   const stats = new JobStats('rowsRead', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
-  const deadLetters = new DeadLetterFile(prepared.deadLetterPath);
+  const deadLetters = new DeadLetterFile(prepared.deadLetterPath, !prepared.resumed);
   const pending = checkpoint.pending();
   const ringTotal = checkpoint.all().reduce((a, r) => a + ringShare(r.start, r.end), 0);
   const ringDoneAtStart = checkpoint.all().reduce((a, r) => a + doneShare(r), 0);
