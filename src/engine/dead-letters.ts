@@ -65,7 +65,7 @@ export class JsonlFile<T extends object> {
   /** `truncate`: start a new file (a fresh run); else append (a resumed run adds to its file). */
   constructor(
     readonly file: string,
-    private readonly truncate = false,
+    truncate = false,
   ) {
     if (truncate) rmSync(file, { force: true });
   }
