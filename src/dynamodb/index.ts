@@ -29,4 +29,16 @@ export {
   type FailedEntry,
   type ResponseInfo,
 } from './batch-writer.js';
+export type { RequestCounters, RetryOptions } from './retry-loop.js';
+export {
+  BatchReader,
+  MAX_BATCH_GET_KEYS,
+  type BatchReaderOptions,
+  type GetItemsOptions,
+  type KeyRequest,
+  type ReadOutcome,
+  type ReadResult,
+} from './batch-reader.js';
+export { BatchDeleter, type BatchDeleterOptions, type DeleteEntry, type DeleteOutcome } from './batch-deleter.js';
+export { scanSegment, scanAll, MAX_TOTAL_SEGMENTS, type ScanOptions, type ScanPage, type ScanSegmentOptions, type ScanTotals } from './scanner.js';
 export { TableAdmin, compareKeySchema, type KeySchema, type KeyAttribute, type CapacityMode } from './table-admin.js';

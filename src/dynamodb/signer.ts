@@ -13,7 +13,7 @@ import type { CredentialSource } from './credentials.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 
 /** The operation names this tool sends on its own path. */
-export type DynamoDbOperation = 'BatchWriteItem' | 'DescribeTable' | 'GetItem' | 'Scan' | 'PutItem' | 'DeleteItem';
+export type DynamoDbOperation = 'BatchWriteItem' | 'BatchGetItem' | 'DescribeTable' | 'GetItem' | 'Scan' | 'PutItem' | 'DeleteItem';
 
 export const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 export const TARGET_PREFIX = 'DynamoDB_20120810.';
