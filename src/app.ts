@@ -10,6 +10,7 @@ import { ExitStatus, ToolError, exitStatusFor } from './errors.js';
 import type { ToolContext } from './commands/base.js';
 import { PopulateCommand } from './commands/populate.js';
 import { MigrateCommand } from './commands/migrate.js';
+import { VerifyCommand } from './commands/verify.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 
@@ -28,6 +29,7 @@ export function buildCli(colored = false): Cli<ToolContext> {
   cli.register(Builtins.VersionCommand);
   cli.register(PopulateCommand);
   cli.register(MigrateCommand);
+  cli.register(VerifyCommand);
   return cli;
 }
 

@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { Command, Option, UsageError } from 'clipanion';
+import * as t from 'typanion';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { loadMapping } from '../config/mapping-file.js';
+import { ProgressDisplay, progressMode } from '../metrics/progress.js';
+import type { VerifyConfig } from '../verify/config.js';
+import { runVerify } from '../verify/run.js';
+import { formatVerifySummary } from '../verify/summary.js';
+import { CassandraCommand, isNonNegativeInt, isPositiveInt } from './base.js';
+
+const CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+
+export class VerifyCommand extends CassandraCommand {
+  static override paths = [['verify']];
+
+  static override usage = Command.Usage({
+    category: 'Migration',
+    description: 'prove the copy is right: compare Cassandra and DynamoDB, both ways, and repair',
+    details: `
+      Source → target: scans the Cassandra table by token range on \`--threads\` worker threads, maps every row with the same mapping as migrate, fetches the items with BatchGetItem (100 keys a request) and compares them attribute by attribute — numbers by value, sets as sets, binary by bytes — naming exactly which attributes differ.
+
+      Target → source (\`--check-extra\`): a parallel segmented Scan of the DynamoDB table, looking up each item's source row, finds items with no row in Cassandra.
+
+      \`--sample-rate P\` checks P % of the data, chosen by token range (and scan segment), so a sampled run costs P % of a full one; the summary says what the sample proves. \`--fix\` rewrites missing and different items from the source; \`--fix-extra\` deletes extra items. \`--recheck-after MS\` looks again at a difference after MS milliseconds before reporting it, so a copy still catching up is not reported as wrong; \`--consistent-read\` reads DynamoDB strongly consistently.
+
+      Every difference goes to a JSONL file (\`--differences\`): kind (missing, mismatch, extra), key, the differing attributes with expected and actual values, and the repair made.
+
+      Exit status: 0 identical; 1 differences found (also when repaired); 3 fatal (unreachable database, missing table, schema mismatch); 4 interrupted; 64 usage error.
+    `,
+    examples: [
+      ['Check every row of app.users against the users table', '$0 verify --keyspace app --table users --target-table users'],
+      ['Both directions, 10 % sample', '$0 verify --keyspace app --table users --check-extra --sample-rate 10'],
+      ['Check and repair, on DynamoDB Local', '$0 verify --keyspace app --table users --endpoint-url http://127.0.0.1:8000 --fix --check-extra --fix-extra'],
+      ['During a live migration: re-check differences after 5 s', '$0 verify --keyspace app --table users --recheck-after 5000 --consistent-read'],
+    ],
+  });
+
+  keyspace = Option.String('--keyspace', { required: true, description: 'Source keyspace' });
+  table = Option.String('--table', { required: true, description: 'Source table' });
+  targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
+  threads = Option.String('--threads', String(DEFAULTS.threads), { description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`, validator: isPositiveInt(LIMITS.maxThreads) });
+  splits = Option.String('--splits', { description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`, validator: isPositiveInt(LIMITS.maxSplits) });
+  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), { description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`, validator: isPositiveInt(LIMITS.maxFetchSize) });
+  consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, { description: `Read consistency in Cassandra (default ${DEFAULTS.migrate.consistency})`, validator: t.isEnum(CONSISTENCIES) });
+  inFlight = Option.String('--in-flight', String(DEFAULTS.verify.inFlight), { description: `BatchGetItem requests in flight per thread (default ${DEFAULTS.verify.inFlight})`, validator: isPositiveInt(LIMITS.maxInFlightBatches) });
+  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (default: the region\'s AWS endpoint)' });
+  region = Option.String('--region', { description: 'AWS region' });
+  profile = Option.String('--profile', { description: 'AWS profile' });
+  mapping = Option.String('--mapping', { description: 'The mapping file the migration used (YAML or JSON)' });
+  sampleRate = Option.String('--sample-rate', String(DEFAULTS.verify.sampleRatePercent), {
+    description: 'Percent of the data to check, chosen by token range (default 100)',
+    validator: t.cascade(t.isNumber(), [t.isInInclusiveRange(0.001, 100)]),
+  });
+  seed = Option.String('--seed', String(DEFAULTS.verify.seed), { description: 'Seed of the sample (default 1)', validator: isNonNegativeInt() });
+  checkExtra = Option.Boolean('--check-extra', false, { description: 'Also scan DynamoDB for items with no source row' });
+  consistentRead = Option.Boolean('--consistent-read', false, { description: 'Strongly consistent reads from DynamoDB' });
+  recheckAfter = Option.String('--recheck-after', String(DEFAULTS.verify.recheckAfterMs), {
+    description: 'Look at a difference again after this many milliseconds before reporting it (default 0: no re-check)',
+    validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 600_000)]),
+  });
+  fix = Option.Boolean('--fix', false, { description: 'Rewrite missing and different items from the source' });
+  fixExtra = Option.Boolean('--fix-extra', false, { description: 'Delete items with no source row (needs --check-extra)' });
+  differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl)' });
+
+  override async execute(): Promise<number> {
+    if (this.fixExtra && !this.checkExtra) throw new UsageError('--fix-extra needs --check-extra');
+    const mapping = loadMapping(this.mapping);
+    const targetTable = this.targetTable ?? this.table;
+    const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const config: VerifyConfig = {
+      connection: this.cassandraConnection(),
+      keyspace: this.keyspace,
+      table: this.table,
+      targetTable,
+      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
+      ...(this.region === undefined ? {} : { region: this.region }),
+      ...(this.profile === undefined ? {} : { profile: this.profile }),
+      threads: this.threads,
+      splits: this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread,
+      fetchSize: this.fetchSize,
+      consistency: this.consistency,
+      inFlight: this.inFlight,
+      connectionsPerThread: Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight * 2),
+      maxRetries: DEFAULTS.migrate.maxRetries,
+      requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
+      mapping: mapping.options,
+      mappingSource: mapping.source,
+      sampleRate: this.sampleRate / 100,
+      seed: this.seed,
+      checkExtra: this.checkExtra,
+      consistentRead: this.consistentRead,
+      recheckAfterMs: this.recheckAfter,
+      fix: this.fix,
+      fixExtra: this.fixExtra,
+      differencesPath: this.differences ?? path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(targetTable)}.jsonl`),
+      progressIntervalMs: DEFAULTS.progressIntervalMs,
+    };
+    const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'verify');
+    const summary = await runVerify(config, display, this.context.signal);
+    if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'verify', ...summary })}\n`);
+    else this.context.stdout.write(formatVerifySummary(summary));
+    if (summary.error !== undefined) this.context.stderr.write(`cass2ddb-fast: ${summary.error.message}\n`);
+    return summary.exitStatus;
+  }
+}

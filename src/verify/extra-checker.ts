@@ -1,0 +1,87 @@
+/**
+ * Target → source for one page of a scan segment: decode each item's Cassandra key from its key
+ * attributes, look the row up, and report (and with --fix-extra delete) items with no source row.
+ * Items whose key cannot be decoded did not come from a row of this table: they are extra too.
+ */
+import type cassandra from 'cassandra-driver';
+import { classifyCassandraError } from '../cassandra/client.js';
+import { quoteIdent } from '../cassandra/select.js';
+import type { TaskReporter } from '../engine/worker-runtime.js';
+import type { Item } from '../mapping/attribute-value.js';
+import type { ItemKeyDecoder } from './item-key.js';
+import type { VerifyDynamo } from './dynamo.js';
+import type { Difference, VerifyCounter, VerifyPhase, VerifyWorkerData } from './task.js';
+import { consistencyCode } from '../cassandra/range-reader.js';
+
+/** Source lookups in flight per worker. */
+const LOOKUPS_IN_FLIGHT = 32;
+
+export function lookupCql(config: Pick<VerifyWorkerData, 'keyspace' | 'table' | 'tableSpec'>): string {
+  const keys = [...config.tableSpec.partitionKeys, ...config.tableSpec.clusteringKeys].map((c) => quoteIdent(c.name));
+  return `SELECT ${keys[0]} FROM ${quoteIdent(config.keyspace)}.${quoteIdent(config.table)} WHERE ${keys.map((k) => `${k} = ?`).join(' AND ')}`;
+}
+
+export class ExtraChecker {
+  private readonly cql: string;
+  private readonly keyAttributes: string[];
+
+  constructor(
+    private readonly config: VerifyWorkerData,
+    private readonly client: cassandra.Client,
+    private readonly decode: ItemKeyDecoder,
+    private readonly dynamo: VerifyDynamo,
+    private readonly reporter: TaskReporter<VerifyPhase, VerifyCounter>,
+  ) {
+    this.cql = lookupCql(config);
+    const ks = decode.keySchema;
+    this.keyAttributes = ks.rangeKey === null ? [ks.hashKey.name] : [ks.hashKey.name, ks.rangeKey.name];
+  }
+
+  async check(items: readonly Item[]): Promise<void> {
+    const r = this.reporter;
+    const extra: Item[] = [];
+    let next = 0;
+    const consistency = consistencyCode(this.config.consistency);
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        const item = items[next++];
+        if (item === undefined) return;
+        r.add('itemsScanned');
+        const key = this.decode(item);
+        if (!key.ok) {
+          r.add('undecodable');
+          extra.push(item);
+          continue;
+        }
+        const started = performance.now();
+        let rs: cassandra.types.ResultSet;
+        try {
+          rs = await this.client.execute(this.cql, key.values, { prepare: true, isIdempotent: true, ...(consistency === undefined ? {} : { consistency }) });
+        } catch (error) {
+          throw classifyCassandraError(error, this.config.connection);
+        }
+        r.record('source-lookup', (performance.now() - started) * 1000);
+        if (rs.rows.length === 0) extra.push(item);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, items.length) }, lane));
+    if (extra.length === 0) return;
+    r.add('extra', extra.length);
+    const deleted = new Set<Item>();
+    if (this.config.fixExtra) {
+      for (let i = 0; i < extra.length; i += 25) {
+        const batch = extra.slice(i, i + 25);
+        const out = await this.dynamo.deleter.deleteBatch(this.config.target.table, batch.map((item) => ({ key: item, ref: item })));
+        const failed = new Set(out.failed.map((f) => f.ref));
+        for (const item of batch) if (!failed.has(item)) deleted.add(item);
+      }
+      r.add('fixedDeleted', deleted.size);
+    }
+    const differences: Difference[] = extra.map((item) => ({
+      kind: 'extra',
+      key: Object.fromEntries(this.keyAttributes.map((a) => [a, item[a]])),
+      ...(deleted.has(item) ? { fixed: 'deleted' as const } : {}),
+    }));
+    r.differences(differences);
+  }
+}

@@ -1,0 +1,133 @@
+/** The end of a verify run in numbers, what a sample proves, and the exit status. */
+import { ExitStatus, exitStatusFor, type ExitStatusCode, type PlainError } from '../errors.js';
+import { formatMicros, type LatencySummary } from '../metrics/histogram.js';
+import type { JobStats } from '../metrics/job-stats.js';
+import { fmtDuration, fmtInt } from '../metrics/progress.js';
+import { sampleConfidence } from './confidence.js';
+import type { VerifyConfig } from './config.js';
+
+export type VerifyStatus = 'identical' | 'different' | 'failed' | 'interrupted' | 'incomplete';
+
+export interface VerifySummary {
+  readonly status: VerifyStatus;
+  readonly exitStatus: ExitStatusCode;
+  readonly source: string;
+  readonly target: string;
+  readonly sampleRate: number;
+  readonly ringChecked: number;
+  readonly rowsChecked: number;
+  readonly matched: number;
+  readonly missing: number;
+  readonly mismatched: number;
+  readonly mismatchedByAttribute: Readonly<Record<string, number>>;
+  readonly unconvertible: number;
+  readonly itemsScanned: number;
+  readonly extra: number;
+  readonly undecodable: number;
+  readonly rechecked: number;
+  readonly resolvedOnRecheck: number;
+  readonly fixedRewritten: number;
+  readonly fixedDeleted: number;
+  readonly requests: number;
+  readonly throttledRequests: number;
+  readonly durationMs: number;
+  readonly rowsPerSec: number;
+  readonly confidence?: ReturnType<typeof sampleConfidence>;
+  readonly latency: Readonly<Record<string, LatencySummary>>;
+  readonly differencesFile: string;
+  readonly tasksFailed: number;
+  readonly error?: PlainError;
+}
+
+export function buildVerifySummary(
+  config: VerifyConfig,
+  stats: JobStats,
+  extra: { ringChecked: number; fatal?: PlainError; interrupted: boolean; tasksFailed: number; targetIdentity: string },
+): VerifySummary {
+  const c = (name: string) => stats.get(name);
+  const byAttr: Record<string, number> = {};
+  for (const [name, value] of Object.entries(stats.counters())) if (name.startsWith('mismatch:')) byAttr[name.slice(9)] = value;
+  const different = c('missing') + c('mismatched') + c('extra');
+  let status: VerifyStatus;
+  let exitStatus: ExitStatusCode;
+  if (extra.fatal !== undefined) {
+    status = 'failed';
+    exitStatus = exitStatusFor(extra.fatal.code);
+  } else if (extra.interrupted) {
+    status = 'interrupted';
+    exitStatus = ExitStatus.INTERRUPTED;
+  } else if (different > 0) {
+    status = 'different';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else if (extra.tasksFailed > 0) {
+    status = 'incomplete';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else {
+    status = 'identical';
+    exitStatus = ExitStatus.OK;
+  }
+  const latency: Record<string, LatencySummary> = {};
+  for (const phase of stats.histograms.phases()) latency[phase] = stats.histograms.summary(phase);
+  const durationMs = stats.elapsedMs();
+  const sampled = config.sampleRate < 1;
+  return {
+    status,
+    exitStatus,
+    source: `${config.keyspace}.${config.table}`,
+    target: `${config.targetTable} (${extra.targetIdentity})`,
+    sampleRate: config.sampleRate,
+    ringChecked: extra.ringChecked,
+    rowsChecked: c('rowsChecked'),
+    matched: c('matched'),
+    missing: c('missing'),
+    mismatched: c('mismatched'),
+    mismatchedByAttribute: byAttr,
+    unconvertible: c('unconvertible'),
+    itemsScanned: c('itemsScanned'),
+    extra: c('extra'),
+    undecodable: c('undecodable'),
+    rechecked: c('rechecked'),
+    resolvedOnRecheck: c('resolvedOnRecheck'),
+    fixedRewritten: c('fixedRewritten'),
+    fixedDeleted: c('fixedDeleted'),
+    requests: c('requests'),
+    throttledRequests: c('throttledRequests'),
+    durationMs,
+    rowsPerSec: durationMs > 0 ? (c('rowsChecked') * 1000) / durationMs : 0,
+    ...(sampled
+      ? { confidence: sampleConfidence({ sampledRows: c('rowsChecked'), differences: c('missing') + c('mismatched'), sampleRate: extra.ringChecked || config.sampleRate }) }
+      : {}),
+    latency,
+    differencesFile: config.differencesPath,
+    tasksFailed: extra.tasksFailed,
+    ...(extra.fatal === undefined ? {} : { error: extra.fatal }),
+  };
+}
+
+export function formatVerifySummary(s: VerifySummary): string {
+  const lat = (name: string, l: LatencySummary | undefined) =>
+    l === undefined || l.count === 0 ? undefined
+      : `  ${name.padEnd(16)} p50 ${formatMicros(l.p50Micros)}  p90 ${formatMicros(l.p90Micros)}  p99 ${formatMicros(l.p99Micros)}  p99.9 ${formatMicros(l.p999Micros)}  max ${formatMicros(l.maxMicros)}`;
+  const attrs = Object.entries(s.mismatchedByAttribute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ');
+  const lines = [
+    `verify ${s.status}: ${s.source} → ${s.target}${s.sampleRate < 1 ? ` (sample: ${(100 * s.ringChecked).toFixed(1)}% of the ring)` : ''}`,
+    `  rows checked     ${fmtInt(s.rowsChecked)}: ${fmtInt(s.matched)} match, ${fmtInt(s.missing)} missing, ${fmtInt(s.mismatched)} different` +
+      (s.unconvertible > 0 ? `, ${fmtInt(s.unconvertible)} not convertible (dead letters of migrate)` : ''),
+  ];
+  if (s.mismatched > 0) lines.push(`  by attribute     ${attrs}`);
+  if (s.itemsScanned > 0 || s.extra > 0) {
+    lines.push(`  target scanned   ${fmtInt(s.itemsScanned)} items: ${fmtInt(s.extra)} with no source row` + (s.undecodable > 0 ? ` (${fmtInt(s.undecodable)} with undecodable keys)` : ''));
+  }
+  if (s.rechecked > 0) lines.push(`  re-checked       ${fmtInt(s.rechecked)}, ${fmtInt(s.resolvedOnRecheck)} caught up meanwhile`);
+  if (s.fixedRewritten + s.fixedDeleted > 0) lines.push(`  repaired         ${fmtInt(s.fixedRewritten)} items rewritten, ${fmtInt(s.fixedDeleted)} deleted`);
+  if (s.confidence !== undefined) lines.push(`  sample           ${s.confidence.statement}`);
+  lines.push(`  duration         ${fmtDuration(s.durationMs)}, ${fmtInt(s.rowsPerSec)} rows/s, ${fmtInt(s.requests)} requests, ${fmtInt(s.throttledRequests)} throttled`);
+  lines.push('latency');
+  for (const [name, phase] of [['page fetch', 'page-fetch'], ['batch get', 'batch-get'], ['compare', 'compare'], ['scan page', 'scan-page'], ['source lookup', 'source-lookup'], ['whole range', 'range']] as const) {
+    const l = lat(name, s.latency[phase]);
+    if (l !== undefined) lines.push(l);
+  }
+  if (s.missing + s.mismatched + s.extra > 0) lines.push(`  differences      ${s.differencesFile}`);
+  if (s.error !== undefined) lines.push(`  error            ${s.error.code}: ${s.error.message}`);
+  return `${lines.join('\n')}\n`;
+}
