@@ -11,6 +11,7 @@ import type { ToolContext } from './commands/base.js';
 import { PopulateCommand } from './commands/populate.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { VerifyCommand } from './commands/verify.js';
+import { ReportCommand } from './commands/report.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 
@@ -30,6 +31,7 @@ export function buildCli(colored = false): Cli<ToolContext> {
   cli.register(PopulateCommand);
   cli.register(MigrateCommand);
   cli.register(VerifyCommand);
+  cli.register(ReportCommand);
   return cli;
 }
 

@@ -9,6 +9,7 @@ import { printDryRun } from '../migrate/dry-run.js';
 import { loadMapping } from '../config/mapping-file.js';
 import { prepareMigration } from '../migrate/prepare.js';
 import { runMigration } from '../migrate/run.js';
+import { prepareReportDir } from '../report/run-report.js';
 import { formatSummary } from '../migrate/summary.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
 
@@ -135,6 +136,7 @@ export class MigrateCommand extends CassandraCommand {
       checkpointEveryMs: DEFAULTS.migrate.checkpointEveryMs,
       progressIntervalMs: DEFAULTS.progressIntervalMs,
     };
+    if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const prepared = await prepareMigration(config);
     if (config.dryRun) {
       await printDryRun(config, prepared, this.context.stdout, this.json);
@@ -144,6 +146,7 @@ export class MigrateCommand extends CassandraCommand {
     const summary = await runMigration(config, prepared, display, this.context.signal);
     if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'migrate', ...summary })}\n`);
     else this.context.stdout.write(formatSummary(summary));
+    if (!this.json && config.reportDir !== undefined) this.context.stdout.write(`  report           ${config.reportDir} (cass2ddb-fast report ${config.reportDir})\n`);
     if (summary.error !== undefined) this.context.stderr.write(`cass2ddb-fast: ${summary.error.message}\n`);
     return summary.exitStatus;
   }

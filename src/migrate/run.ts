@@ -19,6 +19,7 @@ import type { PreparedJob } from './prepare.js';
 import { buildSummary, type MigrateSummary } from './summary.js';
 import type { MigrateTask, MigrateTaskDone, MigrateWorkerData } from './task.js';
 import { ThroughputControl } from './throughput.js';
+import { writeRunReport } from '../report/run-report.js';
 
 /** Codes that end the whole job: every other range would fail the same way. */
 const FATAL_CODES = new Set<string>([
@@ -36,6 +37,7 @@ export async function runMigration(
   signal?: AbortSignal,
 ): Promise<MigrateSummary> {
   const { checkpoint } = prepared;
+  const startedAt = new Date().toISOString();
   const stats = new JobStats('rowsRead', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
   const deadLetters = new DeadLetterFile(prepared.deadLetterPath, !prepared.resumed);
   const pending = checkpoint.pending();
@@ -201,7 +203,7 @@ export async function runMigration(
     deadLetters.close();
   }
 
-  return buildSummary({
+  const summary = buildSummary({
     config,
     prepared,
     stats,
@@ -214,6 +216,28 @@ export async function runMigration(
     rate: control.report(),
     timeline: control.timeline(),
   });
+  if (config.reportDir !== undefined) {
+    writeRunReport(config.reportDir, {
+      command: 'migrate',
+      startedAt,
+      summary: { ...summary },
+      settings: {
+        source: `${config.keyspace}.${config.table}`,
+        target: `${config.targetTable} (${prepared.target.identity})`,
+        threads: config.threads,
+        ranges: checkpoint.all().length,
+        fetchSize: config.fetchSize,
+        consistency: config.consistency,
+        inFlightBatches: config.inFlightBatches,
+        connectionsPerThread: config.connectionsPerThread,
+        rateMode: config.rate.kind,
+        maxWcu: config.maxWcu ?? null,
+      },
+      histograms: stats.histograms,
+      timeline: control.timeline(),
+    });
+  }
+  return summary;
 }
 
 function limitText(rate: number | null, unit: string): string {

@@ -6,25 +6,15 @@
 import { CONTROLLER_DEFAULTS, RateController } from '../engine/rate-controller.js';
 import { createRateSlots, setRate } from '../engine/rate-slots.js';
 import type { JobStats } from '../metrics/job-stats.js';
+import { TimelineSampler, type TimelinePoint } from '../report/timeline.js';
+
+export type { TimelinePoint } from '../report/timeline.js';
 
 export type RateMode =
   | { readonly kind: 'adaptive'; readonly maxWcu?: number }
   | { readonly kind: 'fixed-items'; readonly itemsPerSec: number }
   | { readonly kind: 'fixed-wcu'; readonly wcu: number }
   | { readonly kind: 'unlimited' };
-
-export interface TimelinePoint {
-  readonly t: number;
-  readonly rowsRead: number;
-  readonly itemsWritten: number;
-  readonly itemsPerSec: number;
-  readonly writeUnitsPerSec: number;
-  readonly rateLimitItemsPerSec: number | null;
-  readonly rateLimitWcu: number | null;
-  readonly throttledRequests: number;
-  readonly unprocessedRetries: number;
-  readonly retries: number;
-}
 
 export interface RateReport {
   readonly mode: RateMode['kind'];
@@ -37,9 +27,9 @@ export interface RateReport {
 export class ThroughputControl {
   readonly slots: Int32Array;
   private readonly controller: RateController | undefined;
-  private readonly timelinePoints: TimelinePoint[] = [];
+  private readonly sampler: TimelineSampler;
   private last = { units: 0, throttled: 0, requests: 0, latCount: 0, latSum: 0 };
-  private lastSecond = { t: 0, items: 0, units: 0, throttled: 0, unprocessed: 0, retries: 0 };
+  private lastSampleMs: number;
   private timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
 
@@ -48,6 +38,8 @@ export class ThroughputControl {
     private readonly stats: JobStats,
   ) {
     this.slots = createRateSlots(mode.kind === 'fixed-items' ? 'items' : 'wcu');
+    this.sampler = new TimelineSampler(stats.startedAt);
+    this.lastSampleMs = stats.startedAt;
     switch (mode.kind) {
       case 'adaptive':
         this.controller = new RateController({ ...CONTROLLER_DEFAULTS, ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }) });
@@ -93,7 +85,7 @@ export class ThroughputControl {
   }
 
   timeline(): readonly TimelinePoint[] {
-    return this.timelinePoints;
+    return this.sampler.points();
   }
 
   report(): RateReport {
@@ -129,32 +121,27 @@ export class ThroughputControl {
     this.point(false);
   }
 
+  /** One timeline point a second (and a last one at the end). */
   private point(final: boolean): void {
-    const t = (performance.now() - this.started) / 1000;
-    const span = t - this.lastSecond.t;
-    if (!final && span < 1) return;
-    if (span <= 0) return;
+    const now = performance.now();
+    if (!final && now - this.lastSampleMs < 1000) return;
+    this.lastSampleMs = now;
     const s = this.stats;
     const items = s.get('itemsWritten');
     const units = s.get('writeUnits');
-    const throttled = s.get('throttledRequests');
-    const unprocessed = s.get('unprocessedRetries');
-    const retries = s.get('retries');
     const rate = this.currentRate();
-    const unitsPerItem = items > 0 ? units / items : 1;
-    const itemsMode = this.mode.kind === 'fixed-items';
-    this.timelinePoints.push({
-      t: Math.round(t * 10) / 10,
-      rowsRead: s.get('rowsRead'),
-      itemsWritten: items,
-      itemsPerSec: (items - this.lastSecond.items) / span,
-      writeUnitsPerSec: (units - this.lastSecond.units) / span,
-      rateLimitItemsPerSec: rate === null ? null : itemsMode ? rate : rate / unitsPerItem,
-      rateLimitWcu: rate === null ? null : itemsMode ? rate * unitsPerItem : rate,
-      throttledRequests: throttled - this.lastSecond.throttled,
-      unprocessedRetries: unprocessed - this.lastSecond.unprocessed,
-      retries: retries - this.lastSecond.retries,
-    });
-    this.lastSecond = { t, items, units, throttled, unprocessed, retries };
+    const limitItems = rate === null ? null : this.mode.kind === 'fixed-items' ? rate : rate / (items > 0 ? units / items : 1);
+    this.sampler.sample(
+      {
+        rowsRead: s.get('rowsRead'),
+        itemsWritten: items,
+        writeUnits: units,
+        throttledRequests: s.get('throttledRequests'),
+        unprocessedRetries: s.get('unprocessedRetries'),
+        retries: s.get('retries'),
+      },
+      limitItems,
+      now,
+    );
   }
 }
