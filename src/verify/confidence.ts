@@ -92,7 +92,9 @@ export function zeroFailureUpper(n: number, confidence: number = DEFAULT_CONFIDE
 }
 
 export function sampleConfidence(input: SampleConfidenceInput): SampleConfidence {
-  const { sampledRows: n, differences: k, sampleRate } = input;
+  const { sampledRows: n, differences: k } = input;
+  // A ring share summed from range shares can land a rounding error above 1.
+  const sampleRate = input.sampleRate > 1 && input.sampleRate <= 1 + 1e-6 ? 1 : input.sampleRate;
   const confidence = input.confidence ?? DEFAULT_CONFIDENCE;
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`sampledRows must be a non-negative integer, got ${n}`);
   if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`differences must be an integer in 0..sampledRows (${n}), got ${k}`);

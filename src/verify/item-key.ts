@@ -14,11 +14,14 @@
  * two sides can be matched in a map: the key columns' text forms as a JSON object in key order,
  * e.g. `{"tenant_id":"acme","day":"2024-01-02","ts":"2024-01-02T03:04:05.678Z","seq":"7"}`.
  *
- * Limits (DynamoDB keeps values, not these distinctions; the lookup may then miss the row):
- * - decimal: the scale is lost (1.50 reads back as 1.5; the value gets the smallest
- *   non-negative scale). A clustering column still matches (Cassandra compares decimals by
- *   value there); a partition key column of another scale is found by a different token.
- * - float/double in a single-column key: -0.0 is written as 0 and read back as 0.0.
+ * Limits: DynamoDB keeps values, not these distinctions, so the decoded key may differ from the
+ * stored one and a lookup may miss an existing row. Such results say `exact: false`; a miss is
+ * then no proof that the item is extra (do not delete it):
+ * - decimal in a partition key column (also inside a frozen value): the scale is lost (1.50
+ *   reads back as 1.5, given the smallest non-negative scale), and Cassandra places a
+ *   partition by the bytes of its key. Clustering columns compare decimals by value: exact.
+ * - float/double -0.0 in a single-column (native) key is written as 0; inside a frozen
+ *   value in any key, too. The composite encoding keeps -0.0 apart: exact.
  */
 import type { AttributeValue, Item } from '../mapping/attribute-value.js';
 import { compileTextCodec } from '../mapping/codecs.js';
@@ -26,6 +29,7 @@ import { decodeCompositeKey, type KeyComponentSpec } from '../mapping/key-encodi
 import { compileKeys, type KeySchema, type KeySlot } from '../mapping/keys.js';
 import { type MappingOptions, resolveMappingOptions } from '../mapping/options.js';
 import type { SourceRow } from '../mapping/row-converter.js';
+import type { CqlType } from '../mapping/cql-type.js';
 import type { ColumnSpec, TableSpec } from '../mapping/table-spec.js';
 import { valueEqual } from './compare.js';
 import { driverValueFromNumber, driverValueFromPlain, driverValueFromText } from './key-values.js';
@@ -36,6 +40,8 @@ export type ItemKeyDecoding =
     /** Driver-bindable values: partition key columns, then clustering columns, in key order. */
     readonly values: unknown[];
     readonly keyText: string;
+    /** False when the stored key may differ from `values` (see the module comment): a missed lookup proves nothing. */
+    readonly exact: boolean;
   }
   | { readonly ok: false; readonly reason: string };
 
@@ -44,6 +50,8 @@ export interface ItemKeyDecoder {
   readonly keySchema: KeySchema;
   /** The key columns, in the order of `values`. */
   readonly columns: readonly string[];
+  /** Key columns whose decoded value may not be the stored one (decimal partition keys, …); empty for most tables. */
+  readonly lossyColumns: readonly string[];
   /**
    * The keyText of a source row: equal to the decoded keyText of the item the row became.
    * Undefined when a key column is null or unreadable (such a row is a dead letter).
@@ -95,6 +103,29 @@ function keyPart(slot: KeySlot, specs: readonly (ColumnSpec & { order?: 'ASC' | 
   };
 }
 
+/** How a key column's value survives the round trip: always exactly, not when it is zero (-0.0), or never surely. */
+type Lossiness = 'exact' | 'zero' | 'always';
+
+function containsKind(type: CqlType, kinds: ReadonlySet<string>): boolean {
+  if (kinds.has(type.kind)) return true;
+  switch (type.kind) {
+    case 'list': case 'set': case 'vector': return containsKind(type.element, kinds);
+    case 'map': return containsKind(type.key, kinds) || containsKind(type.value, kinds);
+    case 'tuple': return type.elements.some((e) => containsKind(e, kinds));
+    case 'udt': return type.fields.some((f) => containsKind(f.type, kinds));
+    default: return false;
+  }
+}
+
+const DECIMAL: ReadonlySet<string> = new Set(['decimal']);
+const FLOATING: ReadonlySet<string> = new Set(['float', 'double']);
+
+function lossiness(type: CqlType, partition: boolean, native: boolean): Lossiness {
+  if (partition && containsKind(type, DECIMAL)) return 'always';
+  if (type.kind === 'float' || type.kind === 'double') return native ? 'zero' : 'exact';
+  return containsKind(type, FLOATING) ? 'always' : 'exact';
+}
+
 /** Compiles the item → source key decoder of a table. Throws TypeError for a table without a partition key. */
 export function compileItemKeyDecoder(table: TableSpec, options: Partial<MappingOptions> = {}): ItemKeyDecoder {
   const opts = resolveMappingOptions(options);
@@ -104,6 +135,16 @@ export function compileItemKeyDecoder(table: TableSpec, options: Partial<Mapping
   const partOf = (slot: KeySlot): KeyPart => keyPart(slot, slot.columns.map((c) => specOf.get(c) as ColumnSpec), opts);
   const parts: KeyPart[] = keys.range === null ? [partOf(keys.hash)] : [partOf(keys.hash), partOf(keys.range)];
   const columns = parts.flatMap((p) => p.slot.columns);
+  const partitionColumns = new Set(table.partitionKeys.map((c) => c.name));
+  const lossy = parts.flatMap((p) => p.slot.columns.map((c) => ({
+    index: columns.indexOf(c),
+    column: c,
+    how: lossiness((specOf.get(c) as ColumnSpec).type, partitionColumns.has(c), p.slot.encoding === 'native'),
+  }))).filter((l) => l.how !== 'exact');
+  const exactValues = (values: readonly unknown[]): boolean => {
+    for (const l of lossy) if (l.how === 'always' || values[l.index] === 0) return false;
+    return true;
+  };
   // Key text: ISO timestamps whatever the mapping writes, so one text per value.
   const texts = columns.map((c) => ({ column: c, prefix: JSON.stringify(c), text: compileTextCodec((specOf.get(c) as ColumnSpec).type, { timestampAs: 'iso' }) }));
 
@@ -143,7 +184,7 @@ export function compileItemKeyDecoder(table: TableSpec, options: Partial<Mapping
           return { ok: false, reason: `key attribute ${JSON.stringify(part.slot.name)} is not what this mapping writes for the key it decodes to (${JSON.stringify(rebuilt)})` };
         }
       }
-      return { ok: true, values, keyText: keyTextOf(row) };
+      return { ok: true, values, keyText: keyTextOf(row), exact: exactValues(values) };
     } catch (e) {
       return { ok: false, reason: `the decoded key is not a valid key: ${messageOf(e)}` };
     }
@@ -156,5 +197,5 @@ export function compileItemKeyDecoder(table: TableSpec, options: Partial<Mapping
       return undefined;
     }
   };
-  return Object.assign(decode, { keySchema: keys.schema, columns, keyTextOfRow });
+  return Object.assign(decode, { keySchema: keys.schema, columns, lossyColumns: lossy.map((l) => l.column), keyTextOfRow });
 }

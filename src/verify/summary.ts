@@ -24,6 +24,8 @@ export interface VerifySummary {
   readonly itemsScanned: number;
   readonly extra: number;
   readonly undecodable: number;
+  /** Items whose source row was not found by a key that cannot be rebuilt exactly (decimal keys). */
+  readonly unverifiable: number;
   readonly rechecked: number;
   readonly resolvedOnRecheck: number;
   readonly fixedRewritten: number;
@@ -86,6 +88,7 @@ export function buildVerifySummary(
     itemsScanned: c('itemsScanned'),
     extra: c('extra'),
     undecodable: c('undecodable'),
+    unverifiable: c('unverifiable'),
     rechecked: c('rechecked'),
     resolvedOnRecheck: c('resolvedOnRecheck'),
     fixedRewritten: c('fixedRewritten'),
@@ -118,6 +121,7 @@ export function formatVerifySummary(s: VerifySummary): string {
   if (s.itemsScanned > 0 || s.extra > 0) {
     lines.push(`  target scanned   ${fmtInt(s.itemsScanned)} items: ${fmtInt(s.extra)} with no source row` + (s.undecodable > 0 ? ` (${fmtInt(s.undecodable)} with undecodable keys)` : ''));
   }
+  if (s.unverifiable > 0) lines.push(`  unverifiable     ${fmtInt(s.unverifiable)} items whose decimal key cannot be rebuilt exactly; not counted as extra, never deleted`);
   if (s.rechecked > 0) lines.push(`  re-checked       ${fmtInt(s.rechecked)}, ${fmtInt(s.resolvedOnRecheck)} caught up meanwhile`);
   if (s.fixedRewritten + s.fixedDeleted > 0) lines.push(`  repaired         ${fmtInt(s.fixedRewritten)} items rewritten, ${fmtInt(s.fixedDeleted)} deleted`);
   if (s.confidence !== undefined) lines.push(`  sample           ${s.confidence.statement}`);

@@ -60,6 +60,7 @@ export type VerifyCounter =
   | 'itemsScanned'
   | 'extra'
   | 'undecodable'
+  | 'unverifiable'
   | 'fixedRewritten'
   | 'fixedDeleted'
   | 'rechecked'
