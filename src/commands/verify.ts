@@ -6,6 +6,7 @@ import { loadMapping } from '../config/mapping-file.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { VerifyConfig } from '../verify/config.js';
 import { runVerify } from '../verify/run.js';
+import { prepareReportDir } from '../report/run-report.js';
 import { formatVerifySummary } from '../verify/summary.js';
 import { CassandraCommand, isNonNegativeInt, isPositiveInt } from './base.js';
 
@@ -61,6 +62,7 @@ export class VerifyCommand extends CassandraCommand {
   });
   fix = Option.Boolean('--fix', false, { description: 'Rewrite missing and different items from the source' });
   fixExtra = Option.Boolean('--fix-extra', false, { description: 'Delete items with no source row (needs --check-extra)' });
+  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl)' });
 
   override async execute(): Promise<number> {
@@ -95,7 +97,9 @@ export class VerifyCommand extends CassandraCommand {
       fixExtra: this.fixExtra,
       differencesPath: this.differences ?? path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(targetTable)}.jsonl`),
       progressIntervalMs: DEFAULTS.progressIntervalMs,
+      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
     };
+    if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'verify');
     const summary = await runVerify(config, display, this.context.signal);
     if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'verify', ...summary })}\n`);

@@ -22,6 +22,8 @@ import { describeTarget } from '../migrate/target.js';
 import { TableAdmin, compareKeySchema } from '../dynamodb/table-admin.js';
 import { createCredentialSource, createDynamoDbClient } from '../dynamodb/credentials.js';
 import type { VerifyConfig } from './config.js';
+import { writeRunReport } from '../report/run-report.js';
+import { TimelineSampler } from '../report/timeline.js';
 import { sampleRanges, sampleSegments, splitsForSample } from './sample.js';
 import { buildVerifySummary, type VerifySummary } from './summary.js';
 import type { Difference, VerifyTask, VerifyTaskDone, VerifyWorkerData } from './task.js';
@@ -115,7 +117,19 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   };
   signal?.addEventListener('abort', stop);
   const doneRanges = new Set<string>();
+  const startedAt = new Date().toISOString();
+  const sampler = new TimelineSampler(stats.startedAt);
+  let lastSample = stats.startedAt;
+  const sample = (): void => {
+    lastSample = performance.now();
+    // The report's timeline speaks of items: here they are the rows checked.
+    sampler.sample({
+      rowsRead: stats.get('rowsChecked'), itemsWritten: stats.get('rowsChecked'), writeUnits: stats.get('readUnits'),
+      throttledRequests: stats.get('throttledRequests'), unprocessedRetries: stats.get('unprocessedRetries'), retries: stats.get('retries'),
+    }, null, lastSample);
+  };
   const ticker = setInterval(() => {
+    if (config.reportDir !== undefined && performance.now() - lastSample >= 1000) sample();
     const ring = [...doneRanges].reduce((a, id) => {
       const r = ranges.find((x) => x.id === id);
       return a + (r === undefined ? 0 : ringShare(r.start, r.end));
@@ -179,11 +193,33 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     await pool.close();
     differences.close();
   }
-  return buildVerifySummary(config, stats, {
+  const summary = buildVerifySummary(config, stats, {
     ringChecked,
     ...(fatal === undefined ? {} : { fatal }),
     interrupted: signal?.aborted === true,
     tasksFailed,
     targetIdentity: target.identity,
   });
+  if (config.reportDir !== undefined) {
+    sample();
+    writeRunReport(config.reportDir, {
+      command: 'verify',
+      startedAt,
+      summary: { ...summary },
+      settings: {
+        source: `${config.keyspace}.${config.table}`,
+        target: `${config.targetTable} (${target.identity})`,
+        threads: config.threads,
+        ranges: ranges.length,
+        sampleRate: config.sampleRate,
+        checkExtra: config.checkExtra,
+        fetchSize: config.fetchSize,
+        inFlight: config.inFlight,
+        consistentRead: config.consistentRead,
+      },
+      histograms: stats.histograms,
+      timeline: sampler.points(),
+    });
+  }
+  return summary;
 }
