@@ -11,17 +11,14 @@
 import '../src/node-warnings.js';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
-import { pathToFileURL } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
 import { DynamoDBClient, PutItemCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { PACKAGE_ROOT } from '../src/package-info.js';
-import { runCli } from '../src/app.js';
 import { compileRowConverter } from '../src/mapping/row-converter.js';
 import { tableSpecFromMetadata, type DriverTableMetadata } from '../src/mapping/table-spec.js';
 import { startSinkProcess } from './sink-process.js';
+import { CONTACT_POINT, LOCAL_ENDPOINT, ensureBenchServices, ensureUsersTable, fmt, tool } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,43 +34,17 @@ const threads = Number(values.threads);
 const baselineRows = Number(values['baseline-rows']);
 const localRows = Number(values['local-rows']);
 const keyspace = values.keyspace;
-const contactPoint = `127.0.0.1:${process.env.CASSANDRA_PORT ?? 9042}`;
-const localEndpoint = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
+const contactPoint = CONTACT_POINT;
+const localEndpoint = LOCAL_ENDPOINT;
 const work = mkdtempSync(path.join(os.tmpdir(), 'bench-migrate-'));
 
-const servicesUrl = pathToFileURL(path.join(PACKAGE_ROOT, 'scripts', 'services.mjs')).href;
-const { ensureServices } = (await import(servicesUrl)) as { ensureServices: (o: object) => Promise<unknown> };
-await ensureServices({ cassandra: true, dynamodb: localRows > 0, log: (l: string) => process.stderr.write(`[services] ${l}\n`) });
-
-async function cli(args: string[]): Promise<{ status: number; summary: Record<string, unknown> | undefined; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const status = await runCli(args, { stdin: new PassThrough(), stdout, stderr, env: process.env });
-  const line = out.split('\n').filter((l) => l.includes('"event":"summary"')).pop();
-  return { status, summary: line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>), stderr: err };
-}
+await ensureBenchServices(localRows > 0);
+const cli = tool;
 
 const client = new cassandra.Client({ contactPoints: [contactPoint], localDataCenter: 'datacenter1', socketOptions: { readTimeout: 120_000 } });
 await client.connect();
 
-// The source: N users rows, populated once and reused while the count matches.
-const table = `users_${rows}`;
-let have = 0;
-try {
-  have = Number((await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table}`, [], { readTimeout: 300_000 })).first().get('n'));
-} catch {
-  have = 0;
-}
-if (have !== rows) {
-  process.stderr.write(`populating ${rows.toLocaleString('en-US')} users rows into ${keyspace}.${table}\n`);
-  await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => undefined);
-  const p = await cli(['populate', '--contact-points', contactPoint, '--keyspace', keyspace, '--table', table, '--rows', String(rows), '--threads', String(threads), '--json']);
-  if (p.status !== 0) throw new Error(`populate failed: ${p.stderr}`);
-}
+const table = await ensureUsersTable(client, keyspace, rows, threads);
 
 interface Result { name: string; rows: number; seconds: number; cpuMicrosPerRow: number }
 const results: Result[] = [];
@@ -135,7 +106,6 @@ if (localRows > 0) {
 await client.shutdown();
 rmSync(work, { recursive: true, force: true });
 
-const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 console.log(`\nmigrate benchmark — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString()}`);
 console.log('Cassandra 5.0 single node on the same machine (it shares the cores); the sink runs in a child process\n');
 console.log('| run | rows | wall s | rows/s | client CPU µs/row |');
