@@ -240,7 +240,7 @@ function arg(name: string, fallback: string): string {
  * out. `ofBudget` divides by what the bucket could give in that window, capacity × seconds +
  * one full bucket, so it stays ≤ 100 % where a short run's share of capacity can pass 100 %.
  */
-function proxyWindow(stats: ProxyStats, warmupSeconds: number, burstSeconds: number): { unitsPerSecond: number; ofBudget: number } {
+export function proxyWindow(stats: ProxyStats, warmupSeconds: number, burstSeconds: number): { unitsPerSecond: number; ofBudget: number } {
   const active = stats.series.filter((s) => s.acceptedUnits > 0 || s.throttledRequests > 0);
   const last = active[active.length - 1]?.second ?? 0;
   const window = stats.series.filter((s) => s.second >= Math.ceil(warmupSeconds) && s.second < last);
