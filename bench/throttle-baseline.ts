@@ -240,14 +240,22 @@ function arg(name: string, fallback: string): string {
  * out. `ofBudget` divides by what the bucket could give in that window, capacity × seconds +
  * one full bucket, so it stays ≤ 100 % where a short run's share of capacity can pass 100 %.
  */
-export function proxyWindow(stats: ProxyStats, warmupSeconds: number, burstSeconds: number): { unitsPerSecond: number; ofBudget: number } {
+export function proxyWindow(stats: ProxyStats, warmupSeconds: number, burstSeconds: number): { unitsPerSecond: number; ofBudget: number; throttledShare: number; wholeShare: number } {
   const active = stats.series.filter((s) => s.acceptedUnits > 0 || s.throttledRequests > 0);
   const last = active[active.length - 1]?.second ?? 0;
   const window = stats.series.filter((s) => s.second >= Math.ceil(warmupSeconds) && s.second < last);
   const used = window.length > 0 ? window : stats.series;
   const units = used.reduce((n, s) => n + s.acceptedUnits, 0);
   const budget = used.reduce((n, s) => n + s.capacity, 0) + (used[0]?.capacity ?? 0) * burstSeconds;
-  return { unitsPerSecond: units / Math.max(1, used.length), ofBudget: units / budget };
+  const requests = used.reduce((n, s) => n + s.writeRequests, 0);
+  const whole = used.reduce((n, s) => n + s.throttledRequests, 0);
+  const partial = used.reduce((n, s) => n + s.partlyThrottledRequests, 0);
+  return {
+    unitsPerSecond: units / Math.max(1, used.length),
+    ofBudget: units / budget,
+    throttledShare: requests > 0 ? (whole + partial) / requests : 0,
+    wholeShare: requests > 0 ? whole / requests : 0,
+  };
 }
 
 async function main(): Promise<void> {

@@ -15,11 +15,10 @@
  * worker's life; the shutdown broadcast closes them.
  */
 import type { MessagePort } from 'node:worker_threads';
-import cassandra from 'cassandra-driver';
-import { createClient } from '../src/cassandra/client.js';
+import { connect } from '../src/cassandra/client.js';
 import { readRange } from '../src/cassandra/range-reader.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
-import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
+import { getWorkerData, isStopping, lazyResource, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
 import type { TaskResult } from '../src/engine/protocol.js';
 import { compileRowConverter } from '../src/mapping/row-converter.js';
 import type { MigrateCounter, MigratePhase, MigrateTask, MigrateTaskDone, MigrateWorkerData } from '../src/migrate/task.js';
@@ -32,22 +31,11 @@ listenForShutdown();
 const config = getWorkerData<MigrateWorkerData>().data;
 const convert = compileRowConverter(config.tableSpec, config.mapping);
 
-let clientPromise: Promise<cassandra.Client> | undefined;
 let sink: ItemSink | undefined;
 /** One task at a time per worker (concurrentTasksPerWorker 1): the writer's hooks report to it. */
 let current: TaskReporter<MigratePhase, MigrateCounter> | undefined;
 
-function client(): Promise<cassandra.Client> {
-  if (clientPromise === undefined) {
-    const c = createClient(config.connection, config.keyspace);
-    clientPromise = c.connect().then(() => c);
-    clientPromise.catch(() => {
-      clientPromise = undefined;
-    });
-    onShutdown(() => c.shutdown());
-  }
-  return clientPromise;
-}
+const client = lazyResource(() => connect(config.connection, config.keyspace), (c) => c.shutdown());
 
 function itemSink(): ItemSink {
   if (sink === undefined) {

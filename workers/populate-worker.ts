@@ -13,9 +13,9 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import cassandra from 'cassandra-driver';
-import { classifyCassandraError, createClient } from '../src/cassandra/client.js';
+import { classifyCassandraError, connect } from '../src/cassandra/client.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
-import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
+import { getWorkerData, isStopping, lazyResource, listenForShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
 import type { TaskResult } from '../src/engine/protocol.js';
 import { MODELS } from '../src/populate/models/index.js';
 import type { ModelStatement } from '../src/populate/model.js';
@@ -27,21 +27,7 @@ const config = getWorkerData<PopulateWorkerData>().data;
 const model = MODELS[config.model];
 const statements = model.statements(config.keyspace, config.table);
 
-let clientPromise: Promise<cassandra.Client> | undefined;
-
-function client(): Promise<cassandra.Client> {
-  if (clientPromise === undefined) {
-    const c = createClient(config.connection, config.keyspace);
-    clientPromise = c.connect().then(() => c);
-    onShutdown(async () => {
-      await c.shutdown();
-    });
-    clientPromise.catch(() => {
-      clientPromise = undefined;
-    });
-  }
-  return clientPromise;
-}
+const client = lazyResource(() => connect(config.connection, config.keyspace), (c) => c.shutdown());
 
 const { unset } = cassandra.types;
 const { responseErrorCodes } = cassandra.types;

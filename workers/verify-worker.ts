@@ -14,15 +14,14 @@
  * The Cassandra client and the DynamoDB client live as long as the worker; shutdown closes them.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type cassandra from 'cassandra-driver';
-import { createClient } from '../src/cassandra/client.js';
+import { connect } from '../src/cassandra/client.js';
 import { readRange } from '../src/cassandra/range-reader.js';
 import { scanSegment } from '../src/dynamodb/scanner.js';
 import type { TaskResult } from '../src/engine/protocol.js';
-import { getWorkerData, isStopping, listenForShutdown, onShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
+import { getWorkerData, isStopping, lazyResource, listenForShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
 import { compileRowConverter } from '../src/mapping/row-converter.js';
-import { openVerifyDynamo, type VerifyDynamo } from '../src/verify/dynamo.js';
+import { openVerifyDynamo } from '../src/verify/dynamo.js';
 import { ExtraChecker } from '../src/verify/extra-checker.js';
 import { compileItemKeyDecoder } from '../src/verify/item-key.js';
 import { RangeChecker } from '../src/verify/range-checker.js';
@@ -34,38 +33,16 @@ const convert = compileRowConverter(config.tableSpec, config.mapping);
 const decodeKey = compileItemKeyDecoder(config.tableSpec, config.mapping);
 const keyAttributes = convert.keySchema.rangeKey === null ? [convert.keySchema.hashKey.name] : [convert.keySchema.hashKey.name, convert.keySchema.rangeKey.name];
 
-let clientPromise: Promise<cassandra.Client> | undefined;
-let dynamoPromise: Promise<VerifyDynamo> | undefined;
 let current: TaskReporter<VerifyPhase, VerifyCounter> | undefined;
 
-function client(): Promise<cassandra.Client> {
-  if (clientPromise === undefined) {
-    const c = createClient(config.connection, config.keyspace);
-    clientPromise = c.connect().then(() => c);
-    clientPromise.catch(() => {
-      clientPromise = undefined;
-    });
-    onShutdown(() => c.shutdown());
-  }
-  return clientPromise;
-}
+const client = lazyResource(() => connect(config.connection, config.keyspace), (c) => c.shutdown());
 
-function dynamo(): Promise<VerifyDynamo> {
-  if (dynamoPromise === undefined) {
-    dynamoPromise = openVerifyDynamo(config.target, keyAttributes, config.consistentRead, (info) => {
-      if (info.status !== 0) current?.record('batch-get', info.latencyMicros);
-    });
-    dynamoPromise.catch(() => {
-      dynamoPromise = undefined;
-    });
-    const opened = dynamoPromise;
-    onShutdown(async () => {
-      const d = await opened.catch(() => undefined);
-      await d?.client.close();
-    });
-  }
-  return dynamoPromise;
-}
+const dynamo = lazyResource(
+  () => openVerifyDynamo(config.target, keyAttributes, config.consistentRead, (info) => {
+    if (info.status !== 0) current?.record('batch-get', info.latencyMicros);
+  }),
+  (d) => d.client.close(),
+);
 
 async function checkRange(task: Extract<VerifyTask, { kind: 'range' }>, reporter: TaskReporter<VerifyPhase, VerifyCounter>): Promise<PlainError | 'stopped' | undefined> {
   const c = await client();

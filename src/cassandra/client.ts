@@ -4,7 +4,7 @@
  * (each owns its own client for its whole life).
  */
 import cassandra from 'cassandra-driver';
-import { ErrorCode, type PlainError, ToolError } from '../errors.js';
+import { ErrorCode, isPlainError, toPlainError, type PlainError, ToolError } from '../errors.js';
 
 export interface CassandraConnection {
   /** `host` or `host:port`; the port defaults to `port`. */
@@ -59,6 +59,8 @@ export async function connect(conn: CassandraConnection, keyspace?: string): Pro
 
 /** Maps a driver error to a plain error with a stable code and a one-line message. */
 export function classifyCassandraError(error: unknown, conn?: Pick<CassandraConnection, 'contactPoints' | 'port'>): PlainError {
+  // Already classified (e.g. a ToolError from connect()): keep its code.
+  if (isPlainError(error)) return toPlainError(error);
   const { errors } = cassandra;
   const where = conn === undefined ? 'Cassandra' : `Cassandra at ${describeContactPoints(conn)}`;
   if (error instanceof errors.NoHostAvailableError) {

@@ -5,12 +5,12 @@
  * shared with the workers through the rate slots.
  *
  *   slow start   ×1.25 per tick until the first throttle
- *   on throttle  rate = min(rate, accepted rate) × 0.95; the accepted rate is the capacity
+ *   on throttle  rate = min(rate, accepted rate) × 0.93; the accepted rate is the capacity
  *                estimate; no increase for holdMs
- *   below it     ×1.02 per tick back to the estimate
- *   at it        ×1.005 per tick (a few % over for a few seconds at most)
- *   no throttle  for plateauMs: ×1.02 per tick again (the capacity may have grown), and after
- *                2 × plateauMs slow start again
+ *   below it     ×1.02 per tick up to 98 % of the estimate, and holds there: the table's
+ *                burst capacity refills a little and absorbs the unevenness of many workers
+ *   no throttle  for plateauMs (8 s): ×1.01 per tick, probing (the capacity may have grown);
+ *                after 2.5 × plateauMs without one, slow start again
  *   congestion   batch latency above 4× the best seen: no increase
  * Never above `maxRate` (--max-wcu); `fixedRate` (--rate) disables adaptation.
  */
@@ -26,12 +26,17 @@ export interface ControllerOptions {
   readonly plateauMs: number;
 }
 
+/** On a throttle: the share of the accepted rate to fall back to. */
+const BACKOFF_FACTOR = 0.93;
+/** Between throttles: the share of the capacity estimate to hold. */
+const PLATEAU_SHARE = 0.98;
+
 export const CONTROLLER_DEFAULTS = Object.freeze({
   /** A new on-demand table takes 4,000 write units/s at first; start well under and climb. */
   initialRate: 1_000,
   minRate: 10,
   holdMs: 1_000,
-  plateauMs: 5_000,
+  plateauMs: 8_000,
   tickMs: 250,
 });
 
@@ -91,7 +96,7 @@ export class RateController {
     if (s.throttledRequests > 0) {
       this.throttleEvents++;
       this.capacityEstimate = accepted;
-      next = Math.min(this.rateValue, accepted > 0 ? accepted : this.rateValue) * 0.95;
+      next = Math.min(this.rateValue, accepted > 0 ? accepted : this.rateValue) * BACKOFF_FACTOR;
       this.phase = 'steady';
       this.lastThrottleMs = s.nowMs;
       this.holdUntilMs = s.nowMs + this.o.holdMs;
@@ -100,20 +105,24 @@ export class RateController {
       // Only raise a limit that is in use: a job bound by Cassandra must not inflate it for ever.
       // (The 1-s average trails a ×1.25-per-tick slow start at about 0.6 of the rate.)
       const inUse = accepted >= 0.5 * this.rateValue;
-      if (!congested && inUse) next = this.rateValue * this.growth(s.nowMs);
+      if (!congested && inUse) next = this.grow(s.nowMs);
     }
     this.rateValue = Math.max(this.o.minRate, Math.min(next, this.o.maxRate ?? Infinity));
     return this.rateValue;
   }
 
-  private growth(nowMs: number): number {
-    if (this.phase === 'slow-start') return 1.25;
+  private grow(nowMs: number): number {
+    const r = this.rateValue;
+    if (this.phase === 'slow-start') return r * 1.25;
     const quiet = nowMs - this.lastThrottleMs;
-    if (quiet > 2 * this.o.plateauMs) {
+    if (quiet > 2.5 * this.o.plateauMs) {
       this.phase = 'slow-start';
-      return 1.25;
+      return r * 1.25;
     }
-    if (quiet > this.o.plateauMs) return 1.02;
-    return this.rateValue < 0.97 * this.capacityEstimate ? 1.02 : 1.005;
+    if (quiet > this.o.plateauMs) return r * 1.01;
+    // Just under the capacity seen: the table's burst bucket refills a little and absorbs the
+    // unevenness of many workers' requests, instead of throttling them.
+    const ceiling = PLATEAU_SHARE * this.capacityEstimate;
+    return r >= ceiling ? r : Math.min(r * 1.02, ceiling);
   }
 }

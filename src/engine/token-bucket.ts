@@ -1,9 +1,12 @@
 /**
  * A worker's token bucket, refilled at its share of the job's rate (read from the shared slots
- * at every call, so a new rate applies to the next batch). Depth: a fifth of a second of rate,
- * at least one batch, so bursts stay short.
+ * at every call, so a new rate applies to the next batch). Depth: DEPTH_SECONDS of rate, at
+ * least one batch, so bursts stay short.
  */
 import { sleep } from './backoff.js';
+
+/** Depth in seconds of rate: short, so many workers' requests reach the table evenly spread. */
+const DEPTH_SECONDS = 0.05;
 
 export class TokenBucket {
   private tokens = 0;
@@ -24,7 +27,7 @@ export class TokenBucket {
       const rate = this.ratePerSecond();
       if (!Number.isFinite(rate)) return waited;
       const t = this.now();
-      const depth = Math.max(cost, rate * 0.2);
+      const depth = Math.max(cost, rate * DEPTH_SECONDS);
       this.tokens = Math.min(depth, this.tokens + ((t - this.last) * rate) / 1000);
       this.last = t;
       if (this.tokens >= cost) {

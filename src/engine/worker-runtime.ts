@@ -66,6 +66,27 @@ export function listenForShutdown(): void {
   };
 }
 
+/**
+ * A resource a worker opens on first use and keeps for its life, closed by the shutdown
+ * broadcast. A failed open is forgotten, so the next task tries again.
+ */
+export function lazyResource<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): () => Promise<T> {
+  let opened: Promise<T> | undefined;
+  return () => {
+    if (opened === undefined) {
+      const attempt = open();
+      opened = attempt;
+      attempt.then(
+        (value) => onShutdown(() => close(value)),
+        () => {
+          if (opened === attempt) opened = undefined;
+        },
+      );
+    }
+    return opened;
+  };
+}
+
 /** Streams a task's counters and latencies to the main thread at a fixed cadence. */
 export class TaskReporter<Phase extends string, Counter extends string> {
   private readonly recorder = new PhaseRecorder<Phase>();

@@ -144,6 +144,11 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
         different: stats.get('mismatched'),
         ...(config.checkExtra ? { extra: stats.get('extra') } : {}),
       },
+      jsonExtra: {
+        matched: stats.get('matched'),
+        rechecked: stats.get('rechecked'),
+        resolvedOnRecheck: stats.get('resolvedOnRecheck'),
+      },
     });
   }, 100);
 

@@ -81,3 +81,37 @@ describe('migrate --resume after SIGKILL', () => {
     await expectExactCopy(cql, ddb, keyspace, 'users', target);
   });
 });
+
+describe('migrate on SIGINT', () => {
+  it('stops cleanly with exit 4, saves the checkpoint, and --resume completes the job', async () => {
+    const target2 = uniqueName('sigint');
+    const checkpoint2 = path.join(dir, 'sigint.json');
+    const args2 = args.map((a) => (a === target ? target2 : a === checkpoint ? checkpoint2 : a));
+    const child = spawn(process.execPath, [path.join(PACKAGE_ROOT, 'dist', 'src', 'cli.js'), ...args2], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (/"event":"progress","command":"migrate","done":[1-9]\d{3,}/.test(out) && !child.killed) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    try {
+      expect(code, err).toBe(4);
+      expect(err).toContain('SIGINT received, stopping');
+      const summary = JSON.parse(out.trim().split('\n').filter((l) => l.includes('"event":"summary"')).pop()!) as Record<string, unknown>;
+      expect(summary.status).toBe('interrupted');
+      // in-flight pages finish: everything read was written
+      expect(summary.rowsUnsettled).toBe(0);
+      expect(summary.rowsRead).toBe(summary.itemsWritten);
+      expect(summary.rowsRead as number).toBeGreaterThan(0);
+      const saved = JSON.parse(readFileSync(checkpoint2, 'utf8')) as { completed: boolean };
+      expect(saved.completed).toBe(false);
+      const resumed = await runInProcess([...args2, '--resume']);
+      expect(resumed.status, resumed.stderr).toBe(0);
+      await expectExactCopy(cql, ddb, keyspace, 'users', target2);
+    } finally {
+      await dropTable(ddb, target2);
+    }
+  });
+});

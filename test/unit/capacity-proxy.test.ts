@@ -263,10 +263,10 @@ describe('BatchWriteItem through the proxy', () => {
     proxy.setCapacity(50); // second 3
     const { series } = proxy.stats();
     expect(series).toEqual([
-      { second: 0, acceptedUnits: 10, acceptedItems: 10, throttledRequests: 1, unprocessedItems: 2, capacity: 10 },
-      { second: 1, acceptedUnits: 3, acceptedItems: 3, throttledRequests: 0, unprocessedItems: 0, capacity: 10 },
-      { second: 2, acceptedUnits: 0, acceptedItems: 0, throttledRequests: 0, unprocessedItems: 0, capacity: 10 },
-      { second: 3, acceptedUnits: 0, acceptedItems: 0, throttledRequests: 0, unprocessedItems: 0, capacity: 50 },
+      { second: 0, acceptedUnits: 10, acceptedItems: 10, writeRequests: 2, throttledRequests: 1, partlyThrottledRequests: 1, unprocessedItems: 2, capacity: 10 },
+      { second: 1, acceptedUnits: 3, acceptedItems: 3, writeRequests: 1, throttledRequests: 0, partlyThrottledRequests: 0, unprocessedItems: 0, capacity: 10 },
+      { second: 2, acceptedUnits: 0, acceptedItems: 0, writeRequests: 0, throttledRequests: 0, partlyThrottledRequests: 0, unprocessedItems: 0, capacity: 10 },
+      { second: 3, acceptedUnits: 0, acceptedItems: 0, writeRequests: 0, throttledRequests: 0, partlyThrottledRequests: 0, unprocessedItems: 0, capacity: 50 },
     ]);
     proxy.resetStats();
     expect(proxy.stats()).toMatchObject({ requests: 0, acceptedItems: 0, series: [{ second: 0, capacity: 50 }] });
