@@ -57,8 +57,8 @@ export class RangeChecker {
       await sleep(this.config.recheckAfterMs);
       const again = await this.fetchAndCompare(candidates, true);
       if (again.failure !== undefined) return again.failure;
+      // (the rows that match now were counted as matched by fetchAndCompare)
       r.add('resolvedOnRecheck', candidates.length - again.candidates.length);
-      r.add('matched', candidates.length - again.candidates.length);
       confirmed = again.candidates;
     }
     await this.report(confirmed);
