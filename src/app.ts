@@ -49,10 +49,19 @@ function firstLine(text: string): string {
   return (text.split('\n').find((l) => l.trim().length > 0) ?? text).trim();
 }
 
-function usageLine(error: Error, args: readonly string[], known: readonly string[]): string {
+function usageLine(error: Error, args: readonly string[], known: readonly string[], cli?: Cli<ToolContext>): string {
   const command = args.find((a) => !a.startsWith('-'));
   if (command !== undefined && !known.includes(command)) {
     return `${BINARY}: unknown command "${command}"; commands: ${known.join(', ')}\nRun '${BINARY} --help' for usage.\n`;
+  }
+  // A known command whose arguments matched nothing: most often a required option is missing.
+  if (command !== undefined && cli !== undefined && error.message.startsWith('Command not found')) {
+    const def = cli.definitions().find((d) => d.path === `${BINARY} ${command}`);
+    const required = (def?.options ?? []).filter((o) => o.required).map((o) => o.definition.split(' ')[0]);
+    const missing = required.filter((r) => r !== undefined && !args.some((a) => a === r || a.startsWith(`${r}=`)));
+    if (missing.length > 0) {
+      return `${BINARY}: ${command}: missing required ${missing.length === 1 ? 'option' : 'options'} ${missing.join(', ')}\nRun '${BINARY} ${command} --help' for usage.\n`;
+    }
   }
   const hint = command === undefined ? `${BINARY} --help` : `${BINARY} ${command} --help`;
   return `${BINARY}: ${firstLine(error.message)}\nRun '${hint}' for usage.\n`;
@@ -98,7 +107,7 @@ export async function runCli(args: readonly string[], ctx: RunContext): Promise<
   try {
     command = cli.process(joinNegativeValues(args), context);
   } catch (error) {
-    ctx.stderr.write(usageLine(error as Error, args, known));
+    ctx.stderr.write(usageLine(error as Error, args, known, cli));
     return ExitStatus.USAGE;
   }
   if (command.help) {

@@ -11,11 +11,10 @@ import { prepareMigration } from '../migrate/prepare.js';
 import { runMigration } from '../migrate/run.js';
 import { prepareReportDir } from '../report/run-report.js';
 import { formatSummary } from '../migrate/summary.js';
-import { CassandraCommand, isPositiveInt } from './base.js';
+import { isPositiveInt } from './base.js';
+import { TableJobCommand } from './table-job.js';
 
-const CONSISTENCIES = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
-
-export class MigrateCommand extends CassandraCommand {
+export class MigrateCommand extends TableJobCommand {
   static override paths = [['migrate']];
 
   static override usage = Command.Usage({
@@ -42,34 +41,11 @@ export class MigrateCommand extends CassandraCommand {
     ],
   });
 
-  keyspace = Option.String('--keyspace', { required: true, description: 'Source keyspace' });
-  table = Option.String('--table', { required: true, description: 'Source table' });
-  targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
-  threads = Option.String('--threads', String(DEFAULTS.threads), {
-    description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`,
-    validator: isPositiveInt(LIMITS.maxThreads),
-  });
-  splits = Option.String('--splits', {
-    description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`,
-    validator: isPositiveInt(LIMITS.maxSplits),
-  });
-  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), {
-    description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`,
-    validator: isPositiveInt(LIMITS.maxFetchSize),
-  });
-  consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, {
-    description: `Read consistency (default ${DEFAULTS.migrate.consistency})`,
-    validator: t.isEnum(CONSISTENCIES),
-  });
   inFlight = Option.String('--in-flight', String(DEFAULTS.migrate.inFlightBatches), {
     description: `BatchWriteItem requests in flight per thread (default ${DEFAULTS.migrate.inFlightBatches})`,
     validator: isPositiveInt(LIMITS.maxInFlightBatches),
   });
-  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (default: the region\'s AWS endpoint)' });
-  region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s region)' });
-  profile = Option.String('--profile', { description: 'AWS profile of ~/.aws/config (default: AWS_PROFILE)' });
   createTable = Option.Boolean('--create-table', false, { description: 'Create the target table (on-demand) when it is missing' });
-  mapping = Option.String('--mapping', { description: 'Mapping file (YAML or JSON): renames, include/exclude, key names, type overrides, TTL, writetime' });
   checkpoint = Option.String('--checkpoint', { description: 'Checkpoint file (default: cass2ddb-checkpoints/<keyspace>.<table>--<target>.json)' });
   resume = Option.Boolean('--resume', false, { description: 'Continue the job of the checkpoint' });
   fresh = Option.Boolean('--fresh', false, { description: 'Start over although an unfinished checkpoint exists' });
@@ -90,9 +66,6 @@ export class MigrateCommand extends CassandraCommand {
   adaptive = Option.Boolean('--adaptive', true, {
     description: 'Adapt the rate to throttling (default); --no-adaptive writes as fast as it can (up to --max-wcu)',
   });
-  reportDir = Option.String('--report-dir', {
-    description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here',
-  });
 
   override async execute(): Promise<number> {
     if (this.resume && this.fresh) throw new UsageError('--resume and --fresh exclude each other');
@@ -108,12 +81,10 @@ export class MigrateCommand extends CassandraCommand {
       connection,
       keyspace: this.keyspace,
       table: this.table,
-      targetTable: this.targetTable ?? this.table,
-      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
-      ...(this.region === undefined ? {} : { region: this.region }),
-      ...(this.profile === undefined ? {} : { profile: this.profile }),
+      targetTable: this.resolvedTargetTable(),
+      ...this.awsTarget(),
       threads: this.threads,
-      splits: this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread,
+      splits: this.resolvedSplits(),
       fetchSize: this.fetchSize,
       consistency: this.consistency,
       inFlightBatches: this.inFlight,

@@ -8,11 +8,10 @@ import type { VerifyConfig } from '../verify/config.js';
 import { runVerify } from '../verify/run.js';
 import { prepareReportDir } from '../report/run-report.js';
 import { formatVerifySummary } from '../verify/summary.js';
-import { CassandraCommand, isNonNegativeInt, isPositiveInt } from './base.js';
+import { isNonNegativeInt, isPositiveInt } from './base.js';
+import { TableJobCommand } from './table-job.js';
 
-const CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
-
-export class VerifyCommand extends CassandraCommand {
+export class VerifyCommand extends TableJobCommand {
   static override paths = [['verify']];
 
   static override usage = Command.Usage({
@@ -37,18 +36,7 @@ export class VerifyCommand extends CassandraCommand {
     ],
   });
 
-  keyspace = Option.String('--keyspace', { required: true, description: 'Source keyspace' });
-  table = Option.String('--table', { required: true, description: 'Source table' });
-  targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
-  threads = Option.String('--threads', String(DEFAULTS.threads), { description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`, validator: isPositiveInt(LIMITS.maxThreads) });
-  splits = Option.String('--splits', { description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`, validator: isPositiveInt(LIMITS.maxSplits) });
-  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), { description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`, validator: isPositiveInt(LIMITS.maxFetchSize) });
-  consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, { description: `Read consistency in Cassandra (default ${DEFAULTS.migrate.consistency})`, validator: t.isEnum(CONSISTENCIES) });
   inFlight = Option.String('--in-flight', String(DEFAULTS.verify.inFlight), { description: `BatchGetItem requests in flight per thread (default ${DEFAULTS.verify.inFlight})`, validator: isPositiveInt(LIMITS.maxInFlightBatches) });
-  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (default: the region\'s AWS endpoint)' });
-  region = Option.String('--region', { description: 'AWS region' });
-  profile = Option.String('--profile', { description: 'AWS profile' });
-  mapping = Option.String('--mapping', { description: 'The mapping file the migration used (YAML or JSON)' });
   sampleRate = Option.String('--sample-rate', String(DEFAULTS.verify.sampleRatePercent), {
     description: 'Percent of the data to check, chosen by token range (default 100)',
     validator: t.cascade(t.isNumber(), [t.isInInclusiveRange(0.001, 100)]),
@@ -62,24 +50,21 @@ export class VerifyCommand extends CassandraCommand {
   });
   fix = Option.Boolean('--fix', false, { description: 'Rewrite missing and different items from the source' });
   fixExtra = Option.Boolean('--fix-extra', false, { description: 'Delete items with no source row (needs --check-extra)' });
-  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl)' });
 
   override async execute(): Promise<number> {
     if (this.fixExtra && !this.checkExtra) throw new UsageError('--fix-extra needs --check-extra');
     const mapping = loadMapping(this.mapping);
-    const targetTable = this.targetTable ?? this.table;
+    const targetTable = this.resolvedTargetTable();
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
     const config: VerifyConfig = {
       connection: this.cassandraConnection(),
       keyspace: this.keyspace,
       table: this.table,
       targetTable,
-      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
-      ...(this.region === undefined ? {} : { region: this.region }),
-      ...(this.profile === undefined ? {} : { profile: this.profile }),
+      ...this.awsTarget(),
       threads: this.threads,
-      splits: this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread,
+      splits: this.resolvedSplits(),
       fetchSize: this.fetchSize,
       consistency: this.consistency,
       inFlight: this.inFlight,

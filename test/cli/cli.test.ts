@@ -39,7 +39,19 @@ describe('cass2ddb-fast CLI', () => {
     ['unknown model', ['populate', '--model', 'orders'], /--model must be one of users, events, all-types; got "orders"/],
     ['bad replication', ['populate', '--replication', 'lots'], /--replication: expected N, dc:N/],
     ['bad contact point port', ['populate', '--contact-points', 'localhost:99999'], /port number between 1 and 65535/],
-    ['unknown command', ['frobnicate'], /unknown command "frobnicate"; commands: populate/],
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"; commands: populate, migrate, verify, report/],
+    ['migrate without --keyspace', ['migrate', '--table', 't'], /^cass2ddb-fast: migrate: missing required option --keyspace$/],
+    ['verify without --keyspace and --table', ['verify'], /^cass2ddb-fast: verify: missing required options --keyspace, --table$/],
+    ['migrate with a write-only consistency', ['migrate', '--keyspace', 'k', '--table', 't', '--consistency', 'ANY'], /--consistency: expected one of/],
+    ['migrate --resume --fresh', ['migrate', '--keyspace', 'k', '--table', 't', '--resume', '--fresh'], /--resume and --fresh exclude each other/],
+    ['migrate --rate with --max-wcu', ['migrate', '--keyspace', 'k', '--table', 't', '--rate', '10', '--max-wcu', '10'], /--rate and --max-wcu exclude each other/],
+    ['migrate --in-flight 0', ['migrate', '--keyspace', 'k', '--table', 't', '--in-flight', '0'], /--in-flight/],
+    ['migrate --max-errors -2', ['migrate', '--keyspace', 'k', '--table', 't', '--max-errors', '-2'], /--max-errors: expected to be at least -1/],
+    ['verify --sample-rate 0', ['verify', '--keyspace', 'k', '--table', 't', '--sample-rate', '0'], /--sample-rate/],
+    ['verify --sample-rate 101', ['verify', '--keyspace', 'k', '--table', 't', '--sample-rate', '101'], /--sample-rate/],
+    ['verify --recheck-after -1', ['verify', '--keyspace', 'k', '--table', 't', '--recheck-after', '-1'], /--recheck-after/],
+    ['verify --fix-extra alone', ['verify', '--keyspace', 'k', '--table', 't', '--fix-extra'], /--fix-extra needs --check-extra/],
+    ['report without a directory', ['report'], /Not enough positional arguments/],
   ];
 
   it.each(usageErrors)('%s: one line, exit 64, no stack', async (_name, args, message) => {

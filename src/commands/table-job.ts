@@ -1,0 +1,55 @@
+/**
+ * The flags every command that works on one Cassandra table and its DynamoDB copy shares
+ * (migrate, verify): source, target, parallelism, reads, AWS endpoint, mapping, report.
+ */
+import { Option } from 'clipanion';
+import * as t from 'typanion';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { CassandraCommand, isPositiveInt } from './base.js';
+
+/** Read consistency levels (ANY is for writes only). */
+export const READ_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+
+export abstract class TableJobCommand extends CassandraCommand {
+  keyspace = Option.String('--keyspace', { required: true, description: 'Source keyspace' });
+  table = Option.String('--table', { required: true, description: 'Source table' });
+  targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
+  threads = Option.String('--threads', String(DEFAULTS.threads), {
+    description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`,
+    validator: isPositiveInt(LIMITS.maxThreads),
+  });
+  splits = Option.String('--splits', {
+    description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`,
+    validator: isPositiveInt(LIMITS.maxSplits),
+  });
+  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), {
+    description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`,
+    validator: isPositiveInt(LIMITS.maxFetchSize),
+  });
+  consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, {
+    description: `Read consistency in Cassandra (default ${DEFAULTS.migrate.consistency})`,
+    validator: t.isEnum(READ_CONSISTENCIES),
+  });
+  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint, e.g. http://127.0.0.1:8000 (default: the region\'s AWS endpoint)' });
+  region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s region)' });
+  profile = Option.String('--profile', { description: 'AWS profile of ~/.aws/config (default: AWS_PROFILE)' });
+  mapping = Option.String('--mapping', { description: 'Mapping file (YAML or JSON): renames, include/exclude, key names, type overrides, TTL, writetime' });
+  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
+
+  protected resolvedTargetTable(): string {
+    return this.targetTable ?? this.table;
+  }
+
+  protected resolvedSplits(): number {
+    return this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread;
+  }
+
+  /** The AWS endpoint flags as optional config fields. */
+  protected awsTarget(): { endpoint?: string; region?: string; profile?: string } {
+    return {
+      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
+      ...(this.region === undefined ? {} : { region: this.region }),
+      ...(this.profile === undefined ? {} : { profile: this.profile }),
+    };
+  }
+}
