@@ -36,10 +36,10 @@ export function buildBatchBodyFromItems(table: string, items: readonly Item[]): 
 export const ALL_PROCESSED_BODY = '{"UnprocessedItems":{}}';
 
 /**
- * The unprocessed puts of `table` in a 200 response, or undefined when the body is not a
- * BatchWriteItem response at all.
+ * The raw unprocessed write requests of `table` in a 200 BatchWriteItem answer (PutRequest or
+ * DeleteRequest entries), [] when all were applied, undefined when the body is not such an answer.
  */
-export function unprocessedItems(body: string, table: string): unknown[] | undefined {
+export function unprocessedRequests(body: string, table: string): unknown[] | undefined {
   if (body === ALL_PROCESSED_BODY) return [];
   let parsed: unknown;
   try {
@@ -53,7 +53,16 @@ export function unprocessedItems(body: string, table: string): unknown[] | undef
   if (typeof all !== 'object' || all === null) return undefined;
   const list = (all as Record<string, unknown>)[table];
   if (list === undefined) return [];
-  if (!Array.isArray(list)) return undefined;
+  return Array.isArray(list) ? list : undefined;
+}
+
+/**
+ * The unprocessed puts of `table` in a 200 response, or undefined when the body is not a
+ * BatchWriteItem response at all.
+ */
+export function unprocessedItems(body: string, table: string): unknown[] | undefined {
+  const list = unprocessedRequests(body, table);
+  if (list === undefined) return undefined;
   const items: unknown[] = [];
   for (const request of list) {
     const item = (request as { PutRequest?: { Item?: unknown } } | null)?.PutRequest?.Item;

@@ -11,7 +11,7 @@
  * counts keys that are now absent.
  */
 import type { Item } from '../mapping/attribute-value.js';
-import { ALL_PROCESSED_BODY, batchBodyPrefix } from './batch-body.js';
+import { batchBodyPrefix, unprocessedRequests } from './batch-body.js';
 import { DYNAMODB_DEFAULTS } from './defaults.js';
 import type { DynamoDbCaller } from './http-client.js';
 import { checkKeyAttributes, groupKeys, keyIdentity, type KeyGroup } from './key-match.js';
@@ -118,20 +118,9 @@ export class BatchDeleter {
  * them cannot be placed (deletes are idempotent), undefined when the answer cannot be read.
  */
 function unprocessedDeletes(body: string, table: string, keyAttributes: readonly string[], todo: readonly KeyGroup[]): readonly KeyGroup[] | undefined {
-  if (body === ALL_PROCESSED_BODY) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const all = (parsed as { UnprocessedItems?: unknown }).UnprocessedItems;
-  if (all === undefined) return [];
-  if (typeof all !== 'object' || all === null) return undefined;
-  const list = (all as Record<string, unknown>)[table];
-  if (list === undefined) return [];
-  if (!Array.isArray(list)) return undefined;
+  const list = unprocessedRequests(body, table);
+  if (list === undefined) return undefined;
+  if (list.length === 0) return [];
 
   const byId = new Map<string, KeyGroup>();
   for (const g of todo) byId.set(g.id, g);
