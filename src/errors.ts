@@ -1,7 +1,9 @@
 /**
- * Error codes and the exit-status mapping: the one place that decides how a failure ends the
- * process. Errors cross worker threads as plain data (`PlainError`), never as Error objects,
- * because classes and custom fields do not survive structured clone.
+ * The one registry of error codes, and the exit-status mapping: the one place that decides how a
+ * failure ends the process. Every error the tool reports carries one of these codes; code
+ * branches on the code, never on the message. Errors cross worker threads as plain data
+ * (`PlainError`), never as Error objects, because classes and custom fields do not survive
+ * structured clone.
  */
 
 /** Exit statuses, as documented in the README and ../shared/ARCHITECTURE.md. */
@@ -22,24 +24,120 @@ export const ExitStatus = Object.freeze({
 
 export type ExitStatusCode = (typeof ExitStatus)[keyof typeof ExitStatus];
 
-/** Stable error codes. Code branches on these, never on messages. */
-export const ErrorCode = Object.freeze({
-  USAGE: 'USAGE',
-  CASSANDRA_UNREACHABLE: 'CASSANDRA_UNREACHABLE',
-  CASSANDRA_AUTH: 'CASSANDRA_AUTH',
-  CASSANDRA_SCHEMA: 'CASSANDRA_SCHEMA',
-  CASSANDRA_QUERY: 'CASSANDRA_QUERY',
-  CASSANDRA_WRITE_TIMEOUT: 'CASSANDRA_WRITE_TIMEOUT',
-  DYNAMODB_UNREACHABLE: 'DYNAMODB_UNREACHABLE',
-  DYNAMODB_AUTH: 'DYNAMODB_AUTH',
-  DYNAMODB_SCHEMA: 'DYNAMODB_SCHEMA',
-  TOO_MANY_ERRORS: 'TOO_MANY_ERRORS',
-  INTERRUPTED: 'INTERRUPTED',
-  WORKER_CRASHED: 'WORKER_CRASHED',
-  INTERNAL: 'INTERNAL',
-} as const);
+/** What the registry knows about one code. */
+export interface ErrorCodeSpec {
+  /** The process's exit status when an error of this code ends it. */
+  readonly exitStatus: ExitStatusCode;
+  /** Ends the whole job: every other task would fail the same way. */
+  readonly fatal: boolean;
+  /** Retryable by default: a later attempt of the same work may succeed. */
+  readonly retryable: boolean;
+}
 
-export type ErrorCodeName = (typeof ErrorCode)[keyof typeof ErrorCode];
+/** Ends the job at once; never retried. */
+const FATAL = { fatal: true, retryable: false } as const;
+/** A later attempt (a resend, the task's retry) may succeed. */
+const RETRY = { fatal: false, retryable: true } as const;
+/** This piece of work failed for good (a dead letter, a failed task); the job goes on. */
+const FAIL = { fatal: false, retryable: false } as const;
+
+const spec = (exitStatus: ExitStatusCode, how: typeof FATAL | typeof RETRY | typeof FAIL): ErrorCodeSpec => Object.freeze({ exitStatus, ...how });
+
+const F = ExitStatus.FATAL;
+
+/**
+ * Every error code, declared once. Codes that name one request or one item (DYNAMODB_THROTTLED,
+ * DYNAMODB_VALIDATION…) exit with FATAL too: an error of that code ends the process only when
+ * the job aborts on it (dead letters end it with COMPLETED_WITH_ERRORS through their count).
+ */
+export const ERROR_CODES = Object.freeze({
+  /** Bad flags, values or mapping file: the user's own mistake, found before any work. */
+  USAGE: spec(ExitStatus.USAGE, FAIL),
+
+  /** No Cassandra node answered (connect failed, no host available). */
+  CASSANDRA_UNREACHABLE: spec(F, RETRY),
+  /** Cassandra rejected the credentials or the user lacks a permission. */
+  CASSANDRA_AUTH: spec(F, FATAL),
+  /** Missing keyspace or table, invalid query for the schema, no token ranges. */
+  CASSANDRA_SCHEMA: spec(F, FATAL),
+  /** Any other failed statement. */
+  CASSANDRA_QUERY: spec(F, FAIL),
+  /** A read or write timed out, or a node was overloaded, unavailable or bootstrapping. */
+  CASSANDRA_WRITE_TIMEOUT: spec(F, RETRY),
+
+  /** Connection refused, DNS failure, host unreachable. Retryable for one request; exit 3 when it ends the job. */
+  DYNAMODB_UNREACHABLE: spec(F, RETRY),
+  /** Unrecognized client, access denied, bad signature, expired token, no credentials. */
+  DYNAMODB_AUTH: spec(F, FATAL),
+  /** The target table is missing or does not fit the mapping (checked before and during a run). */
+  DYNAMODB_SCHEMA: spec(F, FATAL),
+  /** ResourceNotFoundException: the table is gone; every write would fail. */
+  DYNAMODB_TABLE_NOT_FOUND: spec(F, FATAL),
+  /** ProvisionedThroughputExceeded, Throttling, RequestLimitExceeded: retry with backoff. */
+  DYNAMODB_THROTTLED: spec(F, RETRY),
+  /** ValidationException, SerializationException: an item (or the request) is invalid. */
+  DYNAMODB_VALIDATION: spec(F, FAIL),
+  /** ItemCollectionSizeLimitExceededException: a partition with local indexes is over 10 GB. */
+  DYNAMODB_ITEM_COLLECTION_LIMIT: spec(F, FAIL),
+  /** TransactionConflictException: an item is part of a running transaction. */
+  DYNAMODB_CONFLICT: spec(F, RETRY),
+  /** HTTP 5xx (InternalServerError, ServiceUnavailable). */
+  DYNAMODB_SERVER_ERROR: spec(F, RETRY),
+  /** Any other 4xx. */
+  DYNAMODB_REQUEST_REJECTED: spec(F, FAIL),
+  /** HTTP 200 with a body that is not the expected JSON (puts are idempotent: resend). */
+  DYNAMODB_BAD_RESPONSE: spec(F, RETRY),
+  /** Connection reset or closed mid-request. */
+  DYNAMODB_NETWORK: spec(F, RETRY),
+  /** Connect, headers or body timeout. */
+  DYNAMODB_TIMEOUT: spec(F, RETRY),
+  /** The caller's own DynamoDB client was closed: no resend on it. */
+  DYNAMODB_CLIENT_CLOSED: spec(F, FAIL),
+  /** maxRetries resends did not get the request done; the task's next attempt may. */
+  RETRIES_EXHAUSTED: spec(F, RETRY),
+
+  /** More dead letters than `--max-errors`. */
+  TOO_MANY_ERRORS: spec(ExitStatus.TOO_MANY_ERRORS, FAIL),
+  /** SIGINT/SIGTERM: progress saved. */
+  INTERRUPTED: spec(ExitStatus.INTERRUPTED, FAIL),
+  /** A worker thread died while it ran a task; the task runs again on a new worker. */
+  WORKER_CRASHED: spec(F, RETRY),
+  /** A worker could not open its clients at start: every task would fail the same way. */
+  WORKER_START_FAILED: spec(F, FATAL),
+  /** A task sent nothing (no counter moved) for too long: failed, and run again. */
+  TASK_TIMEOUT: spec(F, RETRY),
+  /** A bug, or a failure nothing else names. */
+  INTERNAL: spec(F, FATAL),
+});
+
+export type ErrorCodeName = keyof typeof ERROR_CODES;
+
+/** Each code as a constant (`ErrorCode.DYNAMODB_AUTH === 'DYNAMODB_AUTH'`), taken from the registry. */
+export const ErrorCode = Object.freeze(Object.fromEntries(Object.keys(ERROR_CODES).map((c) => [c, c]))) as {
+  readonly [C in ErrorCodeName]: C;
+};
+
+export function isErrorCode(value: unknown): value is ErrorCodeName {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
+
+export function errorCodeSpec(code: ErrorCodeName): ErrorCodeSpec {
+  return ERROR_CODES[code];
+}
+
+export function exitStatusFor(code: ErrorCodeName): ExitStatusCode {
+  return ERROR_CODES[code].exitStatus;
+}
+
+/** True when an error of this code ends the whole job; false for a string that is no registered code. */
+export function isFatal(code: string): boolean {
+  return isErrorCode(code) && ERROR_CODES[code].fatal;
+}
+
+/** Whether an error of this code is retryable unless its creator says otherwise; false for an unknown code. */
+export function isRetryable(code: string): boolean {
+  return isErrorCode(code) && ERROR_CODES[code].retryable;
+}
 
 /** The shape every error takes when it crosses a thread boundary or lands in a report. */
 export interface PlainError {
@@ -49,24 +147,14 @@ export interface PlainError {
   readonly context?: Readonly<Record<string, string | number | boolean>>;
 }
 
-const EXIT_BY_CODE: Readonly<Record<ErrorCodeName, ExitStatusCode>> = Object.freeze({
-  USAGE: ExitStatus.USAGE,
-  CASSANDRA_UNREACHABLE: ExitStatus.FATAL,
-  CASSANDRA_AUTH: ExitStatus.FATAL,
-  CASSANDRA_SCHEMA: ExitStatus.FATAL,
-  CASSANDRA_QUERY: ExitStatus.FATAL,
-  CASSANDRA_WRITE_TIMEOUT: ExitStatus.FATAL,
-  DYNAMODB_UNREACHABLE: ExitStatus.FATAL,
-  DYNAMODB_AUTH: ExitStatus.FATAL,
-  DYNAMODB_SCHEMA: ExitStatus.FATAL,
-  TOO_MANY_ERRORS: ExitStatus.TOO_MANY_ERRORS,
-  INTERRUPTED: ExitStatus.INTERRUPTED,
-  WORKER_CRASHED: ExitStatus.FATAL,
-  INTERNAL: ExitStatus.FATAL,
-});
-
-export function exitStatusFor(code: ErrorCodeName): ExitStatusCode {
-  return EXIT_BY_CODE[code];
+/** A PlainError, retryable as the registry says unless told otherwise. */
+export function plainError(
+  code: ErrorCodeName,
+  message: string,
+  context?: Record<string, string | number | boolean>,
+  retryable = isRetryable(code),
+): PlainError {
+  return context === undefined ? { code, message, retryable } : { code, message, retryable, context };
 }
 
 /**
@@ -91,22 +179,23 @@ export class ToolError extends Error implements PlainError {
   }
 }
 
+/** A ToolError; not retryable unless told, whatever its code's default: a thrown error ends what threw it. */
 export function toolError(
   code: ErrorCodeName,
   message: string,
   context?: Record<string, string | number | boolean>,
   retryable = false,
 ): ToolError {
-  return new ToolError(context === undefined ? { code, message, retryable } : { code, message, retryable, context });
+  return new ToolError(plainError(code, message, context, retryable));
 }
 
 export function isPlainError(value: unknown): value is PlainError {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && v.code in EXIT_BY_CODE && typeof v.message === 'string';
+  return isErrorCode(v.code) && typeof v.message === 'string';
 }
 
-/** Turns anything thrown into a PlainError, keeping a known code and message. */
+/** Turns anything thrown into a PlainError, keeping a registered code and its message. */
 export function toPlainError(error: unknown): PlainError {
   if (isPlainError(error)) {
     const out: PlainError = { code: error.code, message: error.message, retryable: Boolean(error.retryable) };

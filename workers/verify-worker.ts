@@ -2,118 +2,161 @@
  * verify worker: checks token ranges of the source against the target, and scan segments of the
  * target against the source.
  *
- *   range task {range, port}
+ *   range task {range; cursor: the token it resumes after}
  *     └─▶ readRange (paged, on a replica) ──▶ row converter (the migration's mapping)
  *           └─▶ BatchGetItem ≤ 100 keys, ≤ inFlight in flight ──▶ compare attribute by attribute
  *                 └─▶ (re-check after a delay) ──▶ (rewrite with --fix) ──▶ differences ──▶ port
- *   extra-segment task {segment, totalSegments, port}
+ *   extra-segment task {segment, totalSegments}
  *     └─▶ Scan segment pages ──▶ decode each item's key ──▶ SELECT the source row (≤ 32 in flight)
  *           └─▶ no row: extra (deleted with --fix-extra) ──▶ differences ──▶ port
- *   port ◀── counters and histograms every progressIntervalMs; result ◀── done | stopped | failed
+ *   rate slots ──▶ read bucket before each BatchGetItem and Scan page, write bucket before each repair
+ *   port ◀── counters and histograms every progressIntervalMs, position after each range page;
+ *   result ◀── done | stopped | failed
  *
- * The Cassandra client and the DynamoDB client live as long as the worker; shutdown closes them.
+ * The Cassandra client and the DynamoDB client are opened when the worker starts and live as long
+ * as the worker; shutdown closes them.
  */
-import type { MessagePort } from 'node:worker_threads';
+import type cassandra from 'cassandra-driver';
 import { connect } from '../src/cassandra/client.js';
 import { readRange } from '../src/cassandra/range-reader.js';
+import type { DynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { scanSegment } from '../src/dynamodb/scanner.js';
-import type { TaskResult } from '../src/engine/protocol.js';
-import { getWorkerData, isStopping, lazyResource, listenForShutdown, TaskReporter } from '../src/engine/worker-runtime.js';
-import { toPlainError, type PlainError } from '../src/errors.js';
-import { compileRowConverter } from '../src/mapping/row-converter.js';
-import { openVerifyDynamo } from '../src/verify/dynamo.js';
+import { openTargetHttpClient } from '../src/dynamodb/target.js';
+import { ACTIVE_WORKERS, workerShare } from '../src/engine/rate-slots.js';
+import { TokenBucket } from '../src/engine/token-bucket.js';
+import { DONE, STOPPED, defineWorker, failed, microsSince, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
+import { compileRowConverter, type RowConverter } from '../src/mapping/row-converter.js';
+import { itemSizeBytes } from '../src/mapping/item-size.js';
+import { readUnitsPerKey, verifyDynamo, type VerifyDynamo } from '../src/verify/dynamo.js';
 import { ExtraChecker } from '../src/verify/extra-checker.js';
-import { compileItemKeyDecoder } from '../src/verify/item-key.js';
+import { compileItemKeyDecoder, type ItemKeyDecoder } from '../src/verify/item-key.js';
 import { RangeChecker } from '../src/verify/range-checker.js';
-import type { VerifyCounter, VerifyPhase, VerifyTask, VerifyTaskDone, VerifyWorkerData } from '../src/verify/task.js';
+import type { VerifyJob, VerifyTask, VerifyWorkerData } from '../src/verify/task.js';
 
-listenForShutdown();
-const config = getWorkerData<VerifyWorkerData>().data;
-const convert = compileRowConverter(config.tableSpec, config.mapping);
-const decodeKey = compileItemKeyDecoder(config.tableSpec, config.mapping);
-const keyAttributes = convert.keySchema.rangeKey === null ? [convert.keySchema.hashKey.name] : [convert.keySchema.hashKey.name, convert.keySchema.rangeKey.name];
+interface Resources {
+  readonly config: VerifyWorkerData;
+  readonly convert: RowConverter;
+  readonly decodeKey: ItemKeyDecoder;
+  readonly keyAttributes: readonly string[];
+  readonly cassandra: cassandra.Client;
+  readonly dynamo: DynamoDbHttpClient;
+  /** One bucket per channel per worker: its tasks share the worker's share of the job's rates. */
+  readonly readBucket: TokenBucket;
+  readonly writeBucket: TokenBucket;
+}
 
-let current: TaskReporter<VerifyPhase, VerifyCounter> | undefined;
+type Context = TaskContext<VerifyJob, Resources>;
 
-const client = lazyResource(() => connect(config.connection, config.keyspace), (c) => c.shutdown());
+function taskDynamo(ctx: Context): VerifyDynamo {
+  const r = ctx.resources;
+  return verifyDynamo(r.dynamo, r.config.target, r.keyAttributes, r.config.consistentRead, {
+    readBucket: r.readBucket,
+    writeBucket: r.writeBucket,
+    readUnitsPerKey: readUnitsPerKey(r.config.consistentRead),
+    onRead: (info) => {
+      if (info.status !== 0) ctx.record('batch-get', info.latencyMicros);
+    },
+    onWrite: (info) => {
+      if (info.status !== 0) ctx.record('fix-write', info.latencyMicros);
+    },
+    onRateWait: () => undefined,
+  });
+}
 
-const dynamo = lazyResource(
-  () => openVerifyDynamo(config.target, keyAttributes, config.consistentRead, (info) => {
-    if (info.status !== 0) current?.record('batch-get', info.latencyMicros);
-  }),
-  (d) => d.client.close(),
-);
-
-async function checkRange(task: Extract<VerifyTask, { kind: 'range' }>, reporter: TaskReporter<VerifyPhase, VerifyCounter>): Promise<PlainError | 'stopped' | undefined> {
-  const c = await client();
-  const checker = new RangeChecker(config, convert, await dynamo(), reporter, task.range.id);
-  const pages = readRange(c, { after: task.range.start, end: task.range.end, replicas: task.range.replicas }, {
+async function checkRange(task: Extract<VerifyTask, { kind: 'range' }>, ctx: Context): Promise<TaskOutcome> {
+  const { config, convert } = ctx.resources;
+  const started = performance.now();
+  const checker = new RangeChecker(config, convert, taskDynamo(ctx), ctx, task.range.id);
+  const pages = readRange(ctx.resources.cassandra, { after: ctx.cursor ?? task.range.start, end: task.range.end, replicas: task.range.replicas }, {
     cql: config.selectCql,
     tokenAlias: config.tokenAlias,
     fetchSize: config.fetchSize,
     consistency: config.consistency,
     connection: config.connection,
-    onFetch: (micros) => reporter.record('page-fetch', micros),
+    onFetch: (micros) => ctx.record('page-fetch', micros),
   });
+  let outcome: TaskOutcome = DONE;
   for await (const page of pages) {
     const failure = await checker.check(page.rows);
-    if (failure !== undefined) return failure;
-    if (page.more && isStopping()) return 'stopped';
+    if (failure !== undefined) {
+      outcome = failed(failure);
+      break;
+    }
+    if (!page.more) break;
+    // A retry starts after the last token fully checked (rows of that token may go on).
+    const last = page.rows.at(-1);
+    if (last !== undefined) ctx.position((BigInt(String(last[config.tokenAlias])) - 1n).toString());
+    await ctx.failpoint('verify.page-checked');
+    if (ctx.signal.aborted) {
+      outcome = STOPPED;
+      break;
+    }
   }
-  return undefined;
+  ctx.record('range', microsSince(started));
+  return outcome;
 }
 
-async function checkSegment(task: Extract<VerifyTask, { kind: 'extra-segment' }>, reporter: TaskReporter<VerifyPhase, VerifyCounter>): Promise<'stopped' | undefined> {
-  const d = await dynamo();
-  const checker = new ExtraChecker(config, await client(), decodeKey, d, reporter);
+async function checkSegment(task: Extract<VerifyTask, { kind: 'extra-segment' }>, ctx: Context): Promise<TaskOutcome> {
+  const r = ctx.resources;
+  const d = taskDynamo(ctx);
+  const checker = new ExtraChecker(r.config, r.cassandra, r.decodeKey, d, ctx);
   const counters = { requests: 0, throttledRequests: 0, unprocessedRetries: 0, retries: 0 };
   let seen = { ...counters };
-  for await (const page of scanSegment(d.client, config.target.table, {
+  const unitsPerKb4 = readUnitsPerKey(r.config.consistentRead);
+  for await (const page of scanSegment(d.client, r.config.target.table, {
     segment: task.segment,
     totalSegments: task.totalSegments,
-    consistentRead: config.consistentRead,
+    consistentRead: r.config.consistentRead,
     counters,
-    maxRetries: config.target.maxRetries,
+    maxRetries: r.config.target.maxRetries,
     onResponse: (info) => {
-      if (info.status !== 0) reporter.record('scan-page', info.latencyMicros);
+      if (info.status !== 0) ctx.record('scan-page', info.latencyMicros);
     },
   })) {
-    reporter.add('requests', counters.requests - seen.requests);
-    reporter.add('retries', counters.retries - seen.retries);
-    reporter.add('throttledRequests', counters.throttledRequests - seen.throttledRequests);
+    ctx.add('requests', counters.requests - seen.requests);
+    ctx.add('retries', counters.retries - seen.retries);
+    ctx.add('throttledRequests', counters.throttledRequests - seen.throttledRequests);
     seen = { ...counters };
+    // A Scan is charged on the bytes it read (4 KB a unit), known only once the page is here:
+    // the bucket takes them now, so the next page waits for them.
+    let bytes = 0;
+    for (const item of page.items) bytes += itemSizeBytes(item);
+    const units = Math.ceil(bytes / 4096) * unitsPerKb4;
+    ctx.add('readUnits', units);
+    await r.readBucket.take(units);
     await checker.check(page.items);
-    if (isStopping()) return 'stopped';
+    if (ctx.signal.aborted) return STOPPED;
   }
-  return undefined;
+  return DONE;
 }
 
-export default async function run(task: VerifyTask & { port: MessagePort }): Promise<TaskResult<VerifyTaskDone>> {
-  const reporter = new TaskReporter<VerifyPhase, VerifyCounter>(task.port, task.taskId, config.progressIntervalMs);
-  current = reporter;
-  const started = performance.now();
-  let outcome: PlainError | 'stopped' | undefined;
-  try {
-    switch (task.kind) {
-      case 'range':
-        outcome = await checkRange(task, reporter);
-        break;
-      case 'extra-segment':
-        outcome = await checkSegment(task, reporter);
-        break;
-      default: {
-        const never: never = task;
-        throw new Error(`verify worker: unknown task ${JSON.stringify(never)}`);
-      }
+export default defineWorker<VerifyJob, VerifyWorkerData, Resources>({
+  async open(config) {
+    const convert = compileRowConverter(config.tableSpec, config.mapping);
+    const ks = convert.keySchema;
+    const client = await connect(config.connection, config.keyspace);
+    try {
+      return {
+        config,
+        convert,
+        decodeKey: compileItemKeyDecoder(config.tableSpec, config.mapping),
+        keyAttributes: ks.rangeKey === null ? [ks.hashKey.name] : [ks.hashKey.name, ks.rangeKey.name],
+        cassandra: client,
+        dynamo: await openTargetHttpClient(config.target),
+        readBucket: new TokenBucket(() => workerShare(config.rateSlots, 'read')),
+        writeBucket: new TokenBucket(() => workerShare(config.rateSlots, 'write')),
+      };
+    } catch (error) {
+      await client.shutdown();
+      throw error;
     }
-  } catch (error) {
-    outcome = toPlainError(error);
-  }
-  if (task.kind === 'range') reporter.record('range', (performance.now() - started) * 1000);
-  current = undefined;
-  const totals = reporter.finish();
-  const value: VerifyTaskDone = { rowsChecked: totals.rowsChecked ?? 0, itemsScanned: totals.itemsScanned ?? 0 };
-  if (outcome === 'stopped') return { status: 'stopped', taskId: task.taskId, partial: value };
-  if (outcome !== undefined) return { status: 'failed', taskId: task.taskId, error: outcome, partial: value };
-  return { status: 'done', taskId: task.taskId, value };
-}
+  },
+  async close(r) {
+    await Promise.allSettled([r.cassandra.shutdown(), r.dynamo.close()]);
+  },
+  busy(busy, r) {
+    if (busy) Atomics.add(r.config.rateSlots, ACTIVE_WORKERS, 1);
+    else Atomics.sub(r.config.rateSlots, ACTIVE_WORKERS, 1);
+  },
+  handlers: { range: checkRange, 'extra-segment': checkSegment },
+});

@@ -4,9 +4,8 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { ExitStatus } from '../errors.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { MigrateConfig } from '../migrate/config.js';
-import type { RateMode } from '../migrate/throughput.js';
+import type { RateMode } from '../engine/throughput.js';
 import { printDryRun } from '../migrate/dry-run.js';
-import { loadMapping } from '../config/mapping-file.js';
 import { prepareMigration } from '../migrate/prepare.js';
 import { runMigration } from '../migrate/run.js';
 import { prepareReportDir } from '../report/run-report.js';
@@ -75,25 +74,10 @@ export class MigrateCommand extends TableJobCommand {
       : this.adaptive
         ? { kind: 'adaptive', ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }) }
         : this.maxWcu !== undefined ? { kind: 'fixed-wcu', wcu: this.maxWcu } : { kind: 'unlimited' };
-    const connection = this.cassandraConnection();
-    const mapping = loadMapping(this.mapping);
     const config: MigrateConfig = {
-      connection,
-      keyspace: this.keyspace,
-      table: this.table,
-      targetTable: this.resolvedTargetTable(),
-      ...this.awsTarget(),
-      threads: this.threads,
-      splits: this.resolvedSplits(),
-      fetchSize: this.fetchSize,
-      consistency: this.consistency,
+      ...this.tableJobConfig(Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight)),
       inFlightBatches: this.inFlight,
-      connectionsPerThread: Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight),
-      maxRetries: DEFAULTS.migrate.maxRetries,
-      requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
       createTable: this.createTable,
-      mapping: mapping.options,
-      mappingSource: mapping.source,
       ...(this.checkpoint === undefined ? {} : { checkpointPath: this.checkpoint }),
       resume: this.resume,
       fresh: this.fresh,
@@ -102,10 +86,8 @@ export class MigrateCommand extends TableJobCommand {
       dryRun: this.dryRun,
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
       rate,
-      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
       rangeRetries: DEFAULTS.migrate.rangeRetries,
       checkpointEveryMs: DEFAULTS.migrate.checkpointEveryMs,
-      progressIntervalMs: DEFAULTS.progressIntervalMs,
     };
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const prepared = await prepareMigration(config);

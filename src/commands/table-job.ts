@@ -5,6 +5,8 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { loadMapping } from '../config/mapping-file.js';
+import type { TableJobConfig } from '../job/table-job.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
 
 /** Read consistency levels (ANY is for writes only). */
@@ -34,6 +36,10 @@ export abstract class TableJobCommand extends CassandraCommand {
   region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s region)' });
   profile = Option.String('--profile', { description: 'AWS profile of ~/.aws/config (default: AWS_PROFILE)' });
   mapping = Option.String('--mapping', { description: 'Mapping file (YAML or JSON): renames, include/exclude, key names, type overrides, TTL, writetime' });
+  taskTimeout = Option.String('--task-timeout', String(DEFAULTS.engine.taskSilenceTimeoutMs / 1000), {
+    description: `Seconds a range may go without any progress before its thread is stopped and the range redone (default ${DEFAULTS.engine.taskSilenceTimeoutMs / 1000})`,
+    validator: isPositiveInt(86_400),
+  });
   reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
 
   protected resolvedTargetTable(): string {
@@ -50,6 +56,34 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
       ...(this.region === undefined ? {} : { region: this.region }),
       ...(this.profile === undefined ? {} : { profile: this.profile }),
+    };
+  }
+
+  /**
+   * The flags every table job shares, resolved (the Cassandra connection first, then the mapping
+   * file). Connections per thread depend on each command's requests in flight.
+   */
+  protected tableJobConfig(connectionsPerThread: number): TableJobConfig {
+    const connection = this.cassandraConnection();
+    const mapping = loadMapping(this.mapping);
+    return {
+      connection,
+      keyspace: this.keyspace,
+      table: this.table,
+      targetTable: this.resolvedTargetTable(),
+      ...this.awsTarget(),
+      threads: this.threads,
+      splits: this.resolvedSplits(),
+      fetchSize: this.fetchSize,
+      consistency: this.consistency,
+      connectionsPerThread,
+      maxRetries: DEFAULTS.migrate.maxRetries,
+      requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
+      mapping: mapping.options,
+      mappingSource: mapping.source,
+      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
+      progressIntervalMs: DEFAULTS.progressIntervalMs,
+      taskTimeoutMs: this.taskTimeout * 1000,
     };
   }
 }

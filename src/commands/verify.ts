@@ -2,7 +2,6 @@ import path from 'node:path';
 import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
-import { loadMapping } from '../config/mapping-file.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { VerifyConfig } from '../verify/config.js';
 import { runVerify } from '../verify/run.js';
@@ -50,29 +49,23 @@ export class VerifyCommand extends TableJobCommand {
   });
   fix = Option.Boolean('--fix', false, { description: 'Rewrite missing and different items from the source' });
   fixExtra = Option.Boolean('--fix-extra', false, { description: 'Delete items with no source row (needs --check-extra)' });
+  maxRcu = Option.String('--max-rcu', {
+    description: 'Ceiling in read units per second for BatchGetItem and Scan (the rate adapts to throttling below it)',
+    validator: isPositiveInt(10_000_000),
+  });
+  maxWcu = Option.String('--max-wcu', {
+    description: 'Ceiling in write units per second for repairs (--fix, --fix-extra)',
+    validator: isPositiveInt(10_000_000),
+  });
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl)' });
 
   override async execute(): Promise<number> {
     if (this.fixExtra && !this.checkExtra) throw new UsageError('--fix-extra needs --check-extra');
-    const mapping = loadMapping(this.mapping);
-    const targetTable = this.resolvedTargetTable();
+    const shared = this.tableJobConfig(Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight * 2));
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
     const config: VerifyConfig = {
-      connection: this.cassandraConnection(),
-      keyspace: this.keyspace,
-      table: this.table,
-      targetTable,
-      ...this.awsTarget(),
-      threads: this.threads,
-      splits: this.resolvedSplits(),
-      fetchSize: this.fetchSize,
-      consistency: this.consistency,
+      ...shared,
       inFlight: this.inFlight,
-      connectionsPerThread: Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight * 2),
-      maxRetries: DEFAULTS.migrate.maxRetries,
-      requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
-      mapping: mapping.options,
-      mappingSource: mapping.source,
       sampleRate: this.sampleRate / 100,
       seed: this.seed,
       checkExtra: this.checkExtra,
@@ -80,9 +73,9 @@ export class VerifyCommand extends TableJobCommand {
       recheckAfterMs: this.recheckAfter,
       fix: this.fix,
       fixExtra: this.fixExtra,
-      differencesPath: this.differences ?? path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(targetTable)}.jsonl`),
-      progressIntervalMs: DEFAULTS.progressIntervalMs,
-      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
+      ...(this.maxRcu === undefined ? {} : { maxRcu: this.maxRcu }),
+      ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
+      differencesPath: this.differences ?? path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`),
     };
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'verify');

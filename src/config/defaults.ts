@@ -1,8 +1,78 @@
 /**
  * Every default of the tool, in one frozen object, documented where declared. Units are in the
  * names. Precedence when a value can come from several places: defaults < environment < flags.
+ * Sections that others repeat under a command's name (`migrate.maxRetries`) are declared first
+ * and referred to, so each value is written once.
  */
 import os from 'node:os';
+
+/**
+ * DynamoDB clients: the lean path's undici transport, its request loop, and the AWS SDK client
+ * used off the hot path (DescribeTable, CreateTable).
+ */
+const dynamodb = Object.freeze({
+  /** Keep-alive sockets per worker to one endpoint origin when the caller names none; one batch in flight per socket. */
+  connections: 16,
+  /** An idle socket is closed after this; well under the ~60 s after which AWS front ends drop idle connections. */
+  keepAliveTimeoutMs: 10_000,
+  /** Upper bound for a keep-alive hint sent by the server. */
+  keepAliveMaxTimeoutMs: 60_000,
+  /** TCP + TLS connect, per attempt. */
+  connectTimeoutMs: 5_000,
+  /** Waiting for response headers, and then between body chunks, per request (both clients). */
+  requestTimeoutMs: 30_000,
+  /** Resends of one (sub-)batch after throttling, 5xx, network errors or UnprocessedItems. */
+  maxRetries: 10,
+  /** Attempts of one AWS SDK call (off the hot path), the SDK's own retries included. */
+  sdkMaxAttempts: 5,
+  /** How long CreateTable waits for the new table to be ACTIVE. */
+  tableActiveTimeoutMs: 300_000,
+  /** Credentials that expire sooner than this are refreshed before the next request is signed. */
+  credentialRefreshWindowMs: 5 * 60_000,
+  /** Region used to sign requests to a loopback endpoint (DynamoDB Local) when none is configured. */
+  loopbackRegion: 'us-east-1',
+  /** BatchWriteItem limits (DynamoDB service quotas, not settings). */
+  maxBatchItems: 25,
+  maxBatchBytes: 16 * 1024 * 1024,
+});
+
+/**
+ * Capped exponential backoff with full jitter between resends of one request: a DynamoDB
+ * (sub-)batch, a populate statement. Delay before resend n: uniform in [0, min(max, base·2^n)].
+ */
+const backoff = Object.freeze({
+  baseDelayMs: 50,
+  maxDelayMs: 5_000,
+});
+
+/** The worker pool and its tasks (a token range, a scan segment…), whatever the command. */
+const engine = Object.freeze({
+  /** Times a failed task is retried from its last position within one run. */
+  taskRetries: 3,
+  /** Backoff between a task's attempts (capped exponential, full jitter). */
+  taskRetryBaseDelayMs: 500,
+  taskRetryMaxDelayMs: 10_000,
+  /** A task that sends nothing (no counter moves) for this long is failed (TASK_TIMEOUT) and retried. */
+  taskSilenceTimeoutMs: 300_000,
+  /** Workers must open their clients within this, or the job fails (WORKER_START_FAILED). */
+  workerStartTimeoutMs: 120_000,
+  /** How often the progress display is refreshed. */
+  progressTickMs: 100,
+});
+
+/** The adaptive write rate (src/engine/rate-controller.ts); rates are in write units per second. */
+const rateController = Object.freeze({
+  /** A new on-demand table takes 4,000 write units/s at first; start well under and climb. */
+  initialRate: 1_000,
+  /** The rate never falls below this. */
+  minRate: 10,
+  /** No increase for this long after a throttle. */
+  holdMs: 1_000,
+  /** No throttle for this long: probe above the capacity estimate. */
+  plateauMs: 8_000,
+  /** How often the rate is recomputed. */
+  tickMs: 250,
+});
 
 export const DEFAULTS = Object.freeze({
   cassandra: Object.freeze({
@@ -17,6 +87,10 @@ export const DEFAULTS = Object.freeze({
     requestTimeoutMs: 30_000,
     connectionsPerHost: 2,
   }),
+  dynamodb,
+  backoff,
+  engine,
+  rateController,
   /** Worker threads: one per core. */
   threads: Math.max(1, os.availableParallelism()),
   /** How often workers send counters and histogram deltas to the main thread (≤ 500 ms). */
@@ -54,13 +128,14 @@ export const DEFAULTS = Object.freeze({
     inFlightBatches: 8,
     /** Keep-alive connections per thread to DynamoDB. */
     connectionsPerThread: 8,
-    /** Retries of one batch (throttles, 5xx, network) before its items are left pending. */
-    maxRetries: 10,
-    requestTimeoutMs: 30_000,
+    /** Retries of one batch (throttles, 5xx, network) before its items are left pending: dynamodb.maxRetries. */
+    maxRetries: dynamodb.maxRetries,
+    /** Per DynamoDB request: dynamodb.requestTimeoutMs. */
+    requestTimeoutMs: dynamodb.requestTimeoutMs,
     /** Dead letters allowed before the job aborts; -1: no limit. */
     maxErrors: -1,
-    /** Times a failed range is retried from its position within one run. */
-    rangeRetries: 3,
+    /** Times a failed range is retried from its position within one run: engine.taskRetries. */
+    rangeRetries: engine.taskRetries,
     /** Fixed cadence of checkpoint saves (also saved at each range end). */
     checkpointEveryMs: 1_000,
   }),
@@ -73,6 +148,8 @@ export const DEFAULTS = Object.freeze({
     seed: 1,
     /** 0: a difference is reported as soon as it is seen. */
     recheckAfterMs: 0,
+    /** Cassandra lookups in flight per thread while checking scanned items against the source. */
+    sourceLookupsInFlight: 32,
   }),
 });
 

@@ -10,9 +10,10 @@
  * that names a key twice). A DeleteRequest does not say whether the item existed: `deleted`
  * counts keys that are now absent.
  */
+import { DEFAULTS } from '../config/defaults.js';
+import { ErrorCode } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
 import { batchBodyPrefix, unprocessedRequests } from './batch-body.js';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
 import type { DynamoDbCaller } from './http-client.js';
 import { checkKeyAttributes, groupKeys, keyIdentity, type KeyGroup } from './key-match.js';
 import {
@@ -76,13 +77,13 @@ export class BatchDeleter {
 
   /** Deletes up to 25 keys from `table`. Throws a ToolError only for fatal failures. */
   async deleteBatch<T>(table: string, entries: readonly DeleteEntry<T>[], options: { readonly keyAttributes?: readonly string[] } = {}): Promise<DeleteOutcome<T>> {
-    if (entries.length > DYNAMODB_DEFAULTS.maxBatchItems) {
-      throw new RangeError(`deleteBatch takes at most ${DYNAMODB_DEFAULTS.maxBatchItems} entries, got ${entries.length}`);
+    if (entries.length > DEFAULTS.dynamodb.maxBatchItems) {
+      throw new RangeError(`deleteBatch takes at most ${DEFAULTS.dynamodb.maxBatchItems} entries, got ${entries.length}`);
     }
     const keyAttributes = checkKeyAttributes(options.keyAttributes ?? this.options.keyAttributes, 'BatchDeleter');
     const { groups, invalid } = groupKeys(entries, keyAttributes);
     const tally: Tally<T> = { deleted: 0, failed: [] };
-    for (const bad of invalid) tally.failed.push({ ref: (entries[bad.index] as DeleteEntry<T>).ref, code: 'DYNAMODB_VALIDATION', message: bad.message });
+    for (const bad of invalid) tally.failed.push({ ref: (entries[bad.index] as DeleteEntry<T>).ref, code: ErrorCode.DYNAMODB_VALIDATION, message: bad.message });
     const counters = newCounters();
     if (groups.length > 0) await sendBatch(this.ctx, this.exchange(table, keyAttributes, entries, tally), counters, groups);
     return { ...tally, ...counters };
@@ -95,7 +96,7 @@ export class BatchDeleter {
       operation: 'BatchWriteItem',
       table,
       verb: 'deleted',
-      maxBodyBytes: DYNAMODB_DEFAULTS.maxBatchBytes,
+      maxBodyBytes: DEFAULTS.dynamodb.maxBatchBytes,
       body: (todo) => Buffer.from(`${prefix}${todo.map((g) => DELETE_OPEN + g.json + DELETE_CLOSE).join(',')}]}}`, 'utf8'),
       before: hook === undefined ? undefined : (todo) => hook(todo.length),
       accept: (body, todo) => {

@@ -15,6 +15,7 @@
  * keys by key identity (key-match.ts); a response that holds an item no requested key matches
  * is treated as unreadable and resent. Responses over 16 MB come back partly as UnprocessedKeys.
  */
+import { ErrorCode } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
 import type { DynamoDbCaller } from './http-client.js';
 import { checkKeyAttributes, groupKeys, keyIdentity, type KeyGroup } from './key-match.js';
@@ -113,7 +114,7 @@ export class BatchReader {
     for (let i = 0; i < keys.length; i++) {
       const ref = (keys[i] as KeyRequest<T>).ref;
       const o = outcomeOf[i] as Pending | string;
-      if (typeof o === 'string') failed.push({ ref, code: 'DYNAMODB_VALIDATION', message: o });
+      if (typeof o === 'string') failed.push({ ref, code: ErrorCode.DYNAMODB_VALIDATION, message: o });
       else if (o.failure !== undefined) failed.push({ ref, ...o.failure });
       else found.push({ ref, item: o.item });
     }

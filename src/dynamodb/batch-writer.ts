@@ -13,10 +13,10 @@
  * The loop itself (retries, backoff, bisection) is retry-loop.ts, shared with the batch reader,
  * the batch deleter and the scanner; this file adds put bodies, merging and unprocessed matching.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { Item } from '../mapping/attribute-value.js';
 import { batchBodyPrefix, buildBatchBody, matchUnprocessed, unprocessedItems } from './batch-body.js';
 import { mergeDuplicateKeys } from './dedupe.js';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
 import type { DynamoDbCaller } from './http-client.js';
 import {
   newCounters,
@@ -88,8 +88,8 @@ export class BatchWriter {
 
   /** Puts up to 25 items into `table`. Throws a ToolError only for fatal failures. */
   async writeBatch<T>(table: string, entries: readonly BatchEntry<T>[]): Promise<BatchOutcome<T>> {
-    if (entries.length > DYNAMODB_DEFAULTS.maxBatchItems) {
-      throw new RangeError(`writeBatch takes at most ${DYNAMODB_DEFAULTS.maxBatchItems} entries, got ${entries.length}`);
+    if (entries.length > DEFAULTS.dynamodb.maxBatchItems) {
+      throw new RangeError(`writeBatch takes at most ${DEFAULTS.dynamodb.maxBatchItems} entries, got ${entries.length}`);
     }
     const { entries: unique, merged } = mergeDuplicateKeys(entries);
     const tally: Tally<T> = { written: 0, failed: [], ...newCounters() };
@@ -112,7 +112,7 @@ export class BatchWriter {
       operation: 'BatchWriteItem',
       table,
       verb: 'written',
-      maxBodyBytes: DYNAMODB_DEFAULTS.maxBatchBytes,
+      maxBodyBytes: DEFAULTS.dynamodb.maxBatchBytes,
       body: (todo) => buildBatchBody(prefix, todo.map((p) => p.json)),
       before: hook === undefined ? undefined : (todo) => hook(todo.length, todo.reduce((a, p) => a + p.units, 0)),
       accept: (body, todo) => {

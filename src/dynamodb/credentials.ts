@@ -11,8 +11,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { toolError } from '../errors.js';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ErrorCode, toolError } from '../errors.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 import { oneLine } from './errors.js';
 
@@ -105,7 +105,7 @@ function noCredentials(endpoint: ResolvedEndpoint, error: unknown): Error {
   const detail = oneLine(error instanceof Error ? error.message : String(error));
   const profile = endpoint.profile === undefined ? '' : ` (profile '${endpoint.profile}')`;
   return toolError(
-    'DYNAMODB_AUTH',
+    ErrorCode.DYNAMODB_AUTH,
     `no AWS credentials for ${endpoint.url.host}${profile}: ${detail}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile`,
   );
 }
@@ -114,7 +114,7 @@ export function createCredentialSource(options: CredentialSourceOptions): Creden
   return new CachedCredentials(
     options.endpoint,
     options.provider ?? chainFor(options.endpoint),
-    options.refreshWindowMs ?? DYNAMODB_DEFAULTS.credentialRefreshWindowMs,
+    options.refreshWindowMs ?? DEFAULTS.dynamodb.credentialRefreshWindowMs,
     options.now ?? Date.now,
   );
 }
@@ -133,7 +133,7 @@ export function createDynamoDbClient(
     ...(endpoint.custom ? { endpoint: endpoint.url.href } : {}),
     // A copy: the SDK tags credential objects it is given (`$source`), ours may be frozen.
     credentials: async () => ({ ...(await credentials.get()) }),
-    maxAttempts: options.maxAttempts ?? 5,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? DYNAMODB_DEFAULTS.requestTimeoutMs },
+    maxAttempts: options.maxAttempts ?? DEFAULTS.dynamodb.sdkMaxAttempts,
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULTS.dynamodb.requestTimeoutMs },
   });
 }

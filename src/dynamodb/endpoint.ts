@@ -3,11 +3,11 @@
  *
  * Region: `--region`, then AWS_REGION / AWS_DEFAULT_REGION, then the profile's `region` in
  * ~/.aws/config, then the region in an AWS endpoint's host name; a loopback endpoint
- * (DynamoDB Local) falls back to DYNAMODB_DEFAULTS.loopbackRegion so it works with no setup.
+ * (DynamoDB Local) falls back to DEFAULTS.dynamodb.loopbackRegion so it works with no setup.
  */
 import { loadSharedConfigFiles } from '@smithy/core/config';
-import { toolError } from '../errors.js';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ErrorCode, toolError } from '../errors.js';
 
 export interface EndpointOptions {
   /** Like the AWS CLI's `--endpoint-url`: `http://127.0.0.1:8000`, `https://dynamodb.eu-west-1.amazonaws.com`. */
@@ -61,23 +61,23 @@ export function parseEndpointUrl(raw: string): URL {
   try {
     url = new URL(raw.trim());
   } catch {
-    throw toolError('USAGE', `--endpoint-url ${shown} is not a URL; expected e.g. http://127.0.0.1:8000 or https://dynamodb.us-east-1.amazonaws.com`);
+    throw toolError(ErrorCode.USAGE, `--endpoint-url ${shown} is not a URL; expected e.g. http://127.0.0.1:8000 or https://dynamodb.us-east-1.amazonaws.com`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw toolError('USAGE', `--endpoint-url ${shown} must start with http:// or https://`);
+    throw toolError(ErrorCode.USAGE, `--endpoint-url ${shown} must start with http:// or https://`);
   }
   if (url.username !== '' || url.password !== '') {
-    throw toolError('USAGE', '--endpoint-url must not contain a user name or password');
+    throw toolError(ErrorCode.USAGE, '--endpoint-url must not contain a user name or password');
   }
   if (url.search !== '' || url.hash !== '') {
-    throw toolError('USAGE', `--endpoint-url ${shown} must not have a query string or fragment`);
+    throw toolError(ErrorCode.USAGE, `--endpoint-url ${shown} must not have a query string or fragment`);
   }
   return url;
 }
 
 function validRegion(value: string, source: string): string {
   if (!REGION_PATTERN.test(value)) {
-    throw toolError('USAGE', `${source} '${value}' is not an AWS region name (like us-east-1)`);
+    throw toolError(ErrorCode.USAGE, `${source} '${value}' is not an AWS region name (like us-east-1)`);
   }
   return value;
 }
@@ -108,10 +108,10 @@ export async function resolveEndpoint(
       region = validRegion(fromProfile, `region of profile '${profileName ?? 'default'}' in ~/.aws/config`);
     }
   }
-  region ??= hostRegion ?? (loopback ? DYNAMODB_DEFAULTS.loopbackRegion : undefined);
+  region ??= hostRegion ?? (loopback ? DEFAULTS.dynamodb.loopbackRegion : undefined);
   if (region === undefined) {
     throw toolError(
-      'USAGE',
+      ErrorCode.USAGE,
       `no AWS region for DynamoDB: pass --region, set AWS_REGION, or set region in profile '${profileName ?? 'default'}' of ~/.aws/config`,
     );
   }

@@ -3,41 +3,28 @@
  * on: retry (throttle, 5xx, network), bisect (the batch holds an item DynamoDB refuses), or
  * abort the job (no table, bad credentials).
  *
- * Codes here are finer than src/errors.ts `ErrorCode`; `toFatalPlainError` maps the fatal ones
- * onto it. Messages are the server's own, cut to their first line: some (InvalidSignature)
+ * The codes, and whether each is retryable or fatal, are declared in src/errors.ts like every
+ * other code. Messages are the server's own, cut to their first line: some (InvalidSignature)
  * go on to echo the canonical request, which may carry a session token.
  */
-import { toolError, type ErrorCodeName, type ToolError } from '../errors.js';
+import { ErrorCode, isFatal, isRetryable, toolError, type ErrorCodeName, type ToolError } from '../errors.js';
 
+/** The codes a DynamoDB request (or one of its items) can fail with; documented in src/errors.ts. */
 export type DdbErrorCode =
-  /** ProvisionedThroughputExceeded, Throttling, RequestLimitExceeded: retry with backoff. */
-  | 'DYNAMODB_THROTTLED'
-  /** ValidationException, SerializationException: an item (or the request) is invalid. */
-  | 'DYNAMODB_VALIDATION'
-  /** ItemCollectionSizeLimitExceededException: a partition with local indexes is over 10 GB. */
-  | 'DYNAMODB_ITEM_COLLECTION_LIMIT'
-  /** TransactionConflictException: an item is part of a running transaction; retry. */
-  | 'DYNAMODB_CONFLICT'
-  /** ResourceNotFoundException: fatal. */
-  | 'DYNAMODB_TABLE_NOT_FOUND'
-  /** Unrecognized client, access denied, bad signature, expired token: fatal. */
-  | 'DYNAMODB_AUTH'
-  /** HTTP 5xx (InternalServerError, ServiceUnavailable): retry. */
-  | 'DYNAMODB_SERVER_ERROR'
-  /** Any other 4xx: not retryable. */
-  | 'DYNAMODB_REQUEST_REJECTED'
-  /** HTTP 200 with a body that is not the expected JSON: retry (puts are idempotent). */
-  | 'DYNAMODB_BAD_RESPONSE'
-  /** Connection refused, DNS failure, host unreachable: retry. */
-  | 'DYNAMODB_UNREACHABLE'
-  /** Connection reset or closed mid-request: retry. */
-  | 'DYNAMODB_NETWORK'
-  /** Connect, headers or body timeout: retry. */
-  | 'DYNAMODB_TIMEOUT'
-  /** The writer's own client was closed: not retryable. */
-  | 'DYNAMODB_CLIENT_CLOSED'
-  /** maxRetries resends did not get the item written. */
-  | 'RETRIES_EXHAUSTED';
+  | typeof ErrorCode.DYNAMODB_THROTTLED
+  | typeof ErrorCode.DYNAMODB_VALIDATION
+  | typeof ErrorCode.DYNAMODB_ITEM_COLLECTION_LIMIT
+  | typeof ErrorCode.DYNAMODB_CONFLICT
+  | typeof ErrorCode.DYNAMODB_TABLE_NOT_FOUND
+  | typeof ErrorCode.DYNAMODB_AUTH
+  | typeof ErrorCode.DYNAMODB_SERVER_ERROR
+  | typeof ErrorCode.DYNAMODB_REQUEST_REJECTED
+  | typeof ErrorCode.DYNAMODB_BAD_RESPONSE
+  | typeof ErrorCode.DYNAMODB_UNREACHABLE
+  | typeof ErrorCode.DYNAMODB_NETWORK
+  | typeof ErrorCode.DYNAMODB_TIMEOUT
+  | typeof ErrorCode.DYNAMODB_CLIENT_CLOSED
+  | typeof ErrorCode.RETRIES_EXHAUSTED;
 
 export interface DdbErrorInfo {
   readonly code: DdbErrorCode;
@@ -67,14 +54,14 @@ export class DdbError extends Error {
 const MAX_MESSAGE_CHARS = 500;
 
 type Kind = Pick<DdbErrorInfo, 'code' | 'retryable' | 'throttle' | 'fatal'>;
-const kind = (code: DdbErrorCode, retryable: boolean, throttle = false, fatal = false): Kind =>
-  Object.freeze({ code, retryable, throttle, fatal });
+/** Retryable and fatal as the registry declares the code. */
+const kind = (code: DdbErrorCode, throttle = false): Kind => Object.freeze({ code, retryable: isRetryable(code), throttle, fatal: isFatal(code) });
 
-const THROTTLED = kind('DYNAMODB_THROTTLED', true, true);
-const VALIDATION = kind('DYNAMODB_VALIDATION', false);
-const AUTH = kind('DYNAMODB_AUTH', false, false, true);
-const SERVER = kind('DYNAMODB_SERVER_ERROR', true);
-const REJECTED = kind('DYNAMODB_REQUEST_REJECTED', false);
+const THROTTLED = kind(ErrorCode.DYNAMODB_THROTTLED, true);
+const VALIDATION = kind(ErrorCode.DYNAMODB_VALIDATION);
+const AUTH = kind(ErrorCode.DYNAMODB_AUTH);
+const SERVER = kind(ErrorCode.DYNAMODB_SERVER_ERROR);
+const REJECTED = kind(ErrorCode.DYNAMODB_REQUEST_REJECTED);
 
 /** Short `__type` names (after the `#`) → how to handle them. */
 const BY_TYPE: ReadonlyMap<string, Kind> = new Map([
@@ -83,9 +70,9 @@ const BY_TYPE: ReadonlyMap<string, Kind> = new Map([
   ['RequestLimitExceeded', THROTTLED],
   ['ValidationException', VALIDATION],
   ['SerializationException', VALIDATION],
-  ['ItemCollectionSizeLimitExceededException', kind('DYNAMODB_ITEM_COLLECTION_LIMIT', false)],
-  ['TransactionConflictException', kind('DYNAMODB_CONFLICT', true)],
-  ['ResourceNotFoundException', kind('DYNAMODB_TABLE_NOT_FOUND', false, false, true)],
+  ['ItemCollectionSizeLimitExceededException', kind(ErrorCode.DYNAMODB_ITEM_COLLECTION_LIMIT)],
+  ['TransactionConflictException', kind(ErrorCode.DYNAMODB_CONFLICT)],
+  ['ResourceNotFoundException', kind(ErrorCode.DYNAMODB_TABLE_NOT_FOUND)],
   ['UnrecognizedClientException', AUTH],
   ['AccessDeniedException', AUTH],
   ['InvalidSignatureException', AUTH],
@@ -165,29 +152,33 @@ export function classifyNetworkError(error: unknown, origin: string): DdbErrorIn
   const detail = oneLine(error instanceof Error ? error.message || error.name : String(error));
   const base = { throttle: false, fatal: false, status: 0 };
   if (CLOSED_CODES.has(sysCode)) {
-    return { ...base, code: 'DYNAMODB_CLIENT_CLOSED', retryable: false, message: `DynamoDB client for ${origin} is closed` };
+    const code = ErrorCode.DYNAMODB_CLIENT_CLOSED;
+    return { ...base, code, retryable: isRetryable(code), message: `DynamoDB client for ${origin} is closed` };
   }
   const code: DdbErrorCode = UNREACHABLE_CODES.has(sysCode)
-    ? 'DYNAMODB_UNREACHABLE'
+    ? ErrorCode.DYNAMODB_UNREACHABLE
     : TIMEOUT_CODES.has(sysCode)
-      ? 'DYNAMODB_TIMEOUT'
-      : 'DYNAMODB_NETWORK';
-  return { ...base, code, retryable: true, message: `${sysCode} talking to ${origin}: ${detail}` };
+      ? ErrorCode.DYNAMODB_TIMEOUT
+      : ErrorCode.DYNAMODB_NETWORK;
+  return { ...base, code, retryable: isRetryable(code), message: `${sysCode} talking to ${origin}: ${detail}` };
 }
 
-/** Global code for a fatal DynamoDB failure, so it crosses threads and maps to exit status 3. */
-const FATAL_GLOBAL_CODE: Partial<Record<DdbErrorCode, ErrorCodeName>> = {
-  DYNAMODB_TABLE_NOT_FOUND: 'DYNAMODB_SCHEMA',
-  DYNAMODB_AUTH: 'DYNAMODB_AUTH',
-  DYNAMODB_UNREACHABLE: 'DYNAMODB_UNREACHABLE',
-};
+/** The code a DynamoDB failure that ends the job is reported under (exit status 3 for all of them). */
+export function jobCodeFor(code: DdbErrorCode): ErrorCodeName {
+  // Prepare reports a missing target table as DYNAMODB_SCHEMA; a run that loses it says the same.
+  if (code === ErrorCode.DYNAMODB_TABLE_NOT_FOUND) return ErrorCode.DYNAMODB_SCHEMA;
+  // Fatal codes, and an endpoint still unreachable after every resend, stand for themselves.
+  if (isFatal(code) || code === ErrorCode.DYNAMODB_UNREACHABLE) return code;
+  // The rest name one request (a closed client, a scan refused or out of retries): thrown as
+  // fatal, they end the job although their code alone would not.
+  return ErrorCode.INTERNAL;
+}
 
-/** A ToolError (a PlainError with a stack) for a failure that must abort the job. */
+/** A ToolError (a PlainError with a stack) for a failure that must abort the job; never retryable. */
 export function toFatalPlainError(info: DdbErrorInfo, table?: string): ToolError {
-  const global = FATAL_GLOBAL_CODE[info.code] ?? 'INTERNAL';
   const where = table === undefined ? '' : ` (table '${table}')`;
   const context: Record<string, string | number> = { dynamodbCode: info.code, status: info.status };
   if (table !== undefined) context.table = table;
   if (info.awsType !== undefined) context.awsType = info.awsType;
-  return toolError(global, `DynamoDB${where}: ${info.message}`, context);
+  return toolError(jobCodeFor(info.code), `DynamoDB${where}: ${info.message}`, context, false);
 }

@@ -1,5 +1,4 @@
 /** The DynamoDB side of the tool: endpoint and credentials, the lean write path, table checks. */
-export { DYNAMODB_DEFAULTS } from './defaults.js';
 export { resolveEndpoint, parseEndpointUrl, isLoopbackHost, type EndpointOptions, type ResolvedEndpoint } from './endpoint.js';
 export {
   createCredentialSource,

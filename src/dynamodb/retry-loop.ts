@@ -11,8 +11,9 @@
  *                                       ├─ refused for its content (4xx) ──────────▶ rejected
  *                                       └─ fatal (no table, auth, closed client) ──▶ throw ToolError
  */
+import { DEFAULTS } from '../config/defaults.js';
 import { backoffDelayMs, sleep } from '../engine/backoff.js';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
+import { ErrorCode } from '../errors.js';
 import { classifyErrorResponse, DdbError, toFatalPlainError, type DdbErrorCode, type DdbErrorInfo } from './errors.js';
 import type { DynamoDbCaller } from './http-client.js';
 import type { DynamoDbOperation } from './signer.js';
@@ -69,9 +70,9 @@ export class RetryPolicy {
   readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: RetryOptions = {}) {
-    this.maxRetries = options.maxRetries ?? DYNAMODB_DEFAULTS.maxRetries;
-    this.baseBackoffMs = options.baseBackoffMs ?? DYNAMODB_DEFAULTS.baseBackoffMs;
-    this.maxBackoffMs = options.maxBackoffMs ?? DYNAMODB_DEFAULTS.maxBackoffMs;
+    this.maxRetries = options.maxRetries ?? DEFAULTS.dynamodb.maxRetries;
+    this.baseBackoffMs = options.baseBackoffMs ?? DEFAULTS.backoff.baseDelayMs;
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULTS.backoff.maxDelayMs;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? sleep;
   }
@@ -143,7 +144,7 @@ export async function exchangeWithRetries<P>(ctx: LoopContext, ex: Exchange<P>, 
         const left = ex.accept(res.body, todo);
         report(ctx, res.latencyMicros, size, left?.length ?? 0, left !== undefined && left.length > 0, 200);
         if (left === undefined) {
-          info = { code: 'DYNAMODB_BAD_RESPONSE', message: `unexpected ${ex.operation} response: ${res.body.slice(0, 120)}`, retryable: true, throttle: false, fatal: false, status: 200 };
+          info = { code: ErrorCode.DYNAMODB_BAD_RESPONSE, message: `unexpected ${ex.operation} response: ${res.body.slice(0, 120)}`, retryable: true, throttle: false, fatal: false, status: 200 };
         } else {
           if (left.length === 0) return { kind: 'done' };
           counters.throttledRequests++;
@@ -191,7 +192,7 @@ export async function sendBatch<P>(ctx: LoopContext, ex: BatchExchange<P>, count
       return;
     case 'exhausted': {
       const message = `not ${ex.verb} after ${ctx.policy.maxRetries} retries; last: ${end.last}`;
-      for (const p of end.todo) ex.fail(p, 'RETRIES_EXHAUSTED', message);
+      for (const p of end.todo) ex.fail(p, ErrorCode.RETRIES_EXHAUSTED, message);
       return;
     }
     case 'rejected':

@@ -11,7 +11,7 @@
  * A page cannot half-fail, so here failure is an exception, not a result: the ToolError names
  * the segment, and the last page yielded carries the key to resume from.
  */
-import type { ToolError } from '../errors.js';
+import { ErrorCode, type ToolError } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
 import { toFatalPlainError, type DdbErrorInfo } from './errors.js';
 import type { DynamoDbCaller } from './http-client.js';
@@ -157,6 +157,6 @@ function parsePage(body: string): ScanPage | undefined {
 }
 
 function scanFailure(table: string, segment: number, totalSegments: number, info: DdbErrorInfo | undefined, message: string): ToolError {
-  const base: DdbErrorInfo = info ?? { code: 'RETRIES_EXHAUSTED', message, retryable: false, throttle: false, fatal: false, status: 200 };
+  const base: DdbErrorInfo = info ?? { code: ErrorCode.RETRIES_EXHAUSTED, message, retryable: false, throttle: false, fatal: false, status: 200 };
   return toFatalPlainError({ ...base, message: `Scan segment ${segment} of ${totalSegments}: ${message}` }, table);
 }

@@ -12,7 +12,8 @@ import {
   type DynamoDBClient,
   type KeySchemaElement,
 } from '@aws-sdk/client-dynamodb';
-import { toolError } from '../errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { ErrorCode, toolError } from '../errors.js';
 import type { KeyAttributeType } from '../mapping/attribute-value.js';
 import { classifyErrorType, toFatalPlainError } from './errors.js';
 
@@ -32,7 +33,7 @@ export type CapacityMode =
   | { readonly onDemand: false; readonly readCapacityUnits: number; readonly writeCapacityUnits: number };
 
 export interface CreateTableOptions {
-  /** How long to wait for ACTIVE; default 5 minutes. */
+  /** How long to wait for ACTIVE; default DEFAULTS.dynamodb.tableActiveTimeoutMs (5 minutes). */
   readonly waitTimeoutMs?: number;
 }
 
@@ -54,16 +55,16 @@ function toError(error: unknown, table: string, action: string): Error {
   const status = e.$metadata?.httpStatusCode ?? 0;
   const name = typeof e.name === 'string' ? e.name : undefined;
   if (status === 0 && typeof e.code === 'string') {
-    return toolError('DYNAMODB_UNREACHABLE', `cannot ${action} DynamoDB table '${table}': ${e.code}`, { table });
+    return toolError(ErrorCode.DYNAMODB_UNREACHABLE, `cannot ${action} DynamoDB table '${table}': ${e.code}`, { table });
   }
   const info = classifyErrorType(name, status, typeof e.message === 'string' ? e.message : '');
   if (info.fatal) return toFatalPlainError(info, table);
-  return toolError('DYNAMODB_SCHEMA', `cannot ${action} DynamoDB table '${table}': ${info.message}`, { table, dynamodbCode: info.code });
+  return toolError(ErrorCode.DYNAMODB_SCHEMA, `cannot ${action} DynamoDB table '${table}': ${info.message}`, { table, dynamodbCode: info.code });
 }
 
 function keyType(t: string | undefined, table: string, name: string): KeyAttributeType {
   if (t === 'S' || t === 'N' || t === 'B') return t;
-  throw toolError('DYNAMODB_SCHEMA', `table '${table}': key attribute '${name}' has no S/N/B type in its definition`, { table });
+  throw toolError(ErrorCode.DYNAMODB_SCHEMA, `table '${table}': key attribute '${name}' has no S/N/B type in its definition`, { table });
 }
 
 export class TableAdmin {
@@ -82,7 +83,7 @@ export class TableAdmin {
     const defs = new Map((out.Table?.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType as string | undefined]));
     const hash = keys.find((k) => k.KeyType === 'HASH')?.AttributeName;
     const range = keys.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-    if (hash === undefined) throw toolError('DYNAMODB_SCHEMA', `table '${table}' has no partition key in DescribeTable`, { table });
+    if (hash === undefined) throw toolError(ErrorCode.DYNAMODB_SCHEMA, `table '${table}' has no partition key in DescribeTable`, { table });
     const hashKey = { name: hash, type: keyType(defs.get(hash), table, hash) };
     return range === undefined ? { hashKey } : { hashKey, rangeKey: { name: range, type: keyType(defs.get(range), table, range) } };
   }
@@ -108,7 +109,7 @@ export class TableAdmin {
     try {
       await this.client.send(new CreateTableCommand(input));
       await waitUntilTableExists(
-        { client: this.client, maxWaitTime: Math.ceil((options.waitTimeoutMs ?? 300_000) / 1000), minDelay: 1, maxDelay: 5 },
+        { client: this.client, maxWaitTime: Math.ceil((options.waitTimeoutMs ?? DEFAULTS.dynamodb.tableActiveTimeoutMs) / 1000), minDelay: 1, maxDelay: 5 },
         { TableName: table },
       );
     } catch (error) {

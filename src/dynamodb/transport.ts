@@ -9,7 +9,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
-import { DYNAMODB_DEFAULTS } from './defaults.js';
+import { DEFAULTS } from '../config/defaults.js';
 import { DdbError, classifyNetworkError } from './errors.js';
 
 export interface TransportOptions {
@@ -69,7 +69,7 @@ export class Transport {
   private closed = false;
 
   constructor(url: URL, options: TransportOptions = {}) {
-    const d = DYNAMODB_DEFAULTS;
+    const d = DEFAULTS.dynamodb;
     const requestTimeoutMs = options.requestTimeoutMs ?? d.requestTimeoutMs;
     this.origin = url.origin;
     this.path = url.pathname;

@@ -1,14 +1,11 @@
 /** Capped exponential backoff with full jitter (AWS Architecture Blog, "Exponential Backoff And Jitter"). */
-export const BACKOFF_DEFAULTS = Object.freeze({
-  baseDelayMs: 50,
-  maxDelayMs: 5_000,
-});
+import { DEFAULTS } from '../config/defaults.js';
 
 /** Delay before retry number `attempt` (0-based): uniform in [0, min(cap, base·2^attempt)]. */
 export function backoffDelayMs(
   attempt: number,
-  baseDelayMs: number = BACKOFF_DEFAULTS.baseDelayMs,
-  maxDelayMs: number = BACKOFF_DEFAULTS.maxDelayMs,
+  baseDelayMs: number = DEFAULTS.backoff.baseDelayMs,
+  maxDelayMs: number = DEFAULTS.backoff.maxDelayMs,
   random: () => number = Math.random,
 ): number {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.min(attempt, 30));

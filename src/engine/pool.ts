@@ -1,10 +1,14 @@
 /**
- * The worker pool: Piscina with the settings the engine depends on, plus the per-task
- * MessagePort that carries live counters and histogram deltas back to the main thread.
+ * The worker pool: Piscina with the settings the engine depends on, the job channel (ready,
+ * stop, shutdown) and one MessagePort per task for its messages.
  *
  * - `atomics: 'disabled'`: the default 'sync' mode parks an idle worker in Atomics.wait, which
  *   blocks its event loop between tasks and stalls driver heartbeats and keep-alive sockets.
- * - Workers live for the whole job (long idle timeout), each owning its own clients.
+ * - Workers live for the whole job (long idle timeout), each owning its own clients, and may
+ *   run `concurrentTasksPerWorker` tasks at once (one thread follows many stream shards).
+ * - `ready()` waits until every worker has opened its clients, or fails at the first that could not.
+ * - A task can be stopped gracefully (a message on its port) or killed (Piscina terminates its
+ *   thread and starts a new one): the way out for a thread that no longer answers.
  * - At the end a shutdown is broadcast so every worker closes its clients before the threads
  *   are destroyed (a terminated thread cannot run async clean-up).
  */
@@ -12,95 +16,155 @@ import { BroadcastChannel, MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Piscina } from 'piscina';
-import { ErrorCode } from '../errors.js';
+import { toolError, type PlainError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
+import type { ArmedFailpoints } from './failpoints.js';
 import {
   PROTOCOL_VERSION,
-  assertWorkerMessage,
+  assertVersion,
+  controlMessage,
+  type AbortTaskMessage,
   type ControlMessage,
-  type TaskResult,
-  type WorkerMessage,
+  type JobShape,
+  type ResultMessage,
+  type TaskEnvelope,
+  type TaskMessage,
 } from './protocol.js';
+import { jobChannelName, type WorkerEnvelopeData } from './worker-runtime.js';
 
-export interface PoolOptions {
-  /** Worker entry name under workers/, without extension, e.g. 'populate-worker'. */
+export interface PoolOptions<D> {
+  /** Worker entry name under workers/, without extension, e.g. 'migrate-worker'; or an absolute file. */
   readonly worker: string;
   readonly threads: number;
-  /** Names the shutdown channel; unique per job so parallel jobs in one process never mix. */
+  readonly concurrentTasksPerWorker?: number;
+  /** Names the job channel; unique per job so parallel jobs in one process never mix. */
   readonly jobId: string;
-  /** Plain data every worker receives as `workerData`. */
-  readonly workerData: unknown;
-}
-
-/** Base of every task: the pool adds `port`. */
-export interface TaskBase {
-  readonly taskId: string;
-}
-
-export function shutdownChannelName(jobId: string): string {
-  return `cass2ddb-fast:${jobId}`;
+  readonly progressIntervalMs: number;
+  readonly failpoints?: ArmedFailpoints;
+  /** Plain data every worker receives. */
+  readonly workerData: D;
 }
 
 /** Workers are always run from the compiled JavaScript (Node 20 cannot load .ts in a thread). */
 export function workerFilename(worker: string): string {
+  if (path.isAbsolute(worker)) return worker;
   const here = fileURLToPath(import.meta.url);
   // Running from source (vitest) uses the build that `npm test` makes first.
   if (here.endsWith('.ts')) return path.join(PACKAGE_ROOT, 'dist', 'workers', `${worker}.js`);
   return path.resolve(path.dirname(here), '..', '..', 'workers', `${worker}.js`);
 }
 
-export class WorkerPool {
+/** A running task: its result, and the two ways to end it early. */
+export interface RunningTask<J extends JobShape> {
+  /** The worker's result message; a crashed or killed thread gives a 'failed' result. */
+  readonly result: Promise<ResultMessage<J>>;
+  /** Graceful: the task finishes what is in flight and answers 'stopped'. */
+  stop(): void;
+  /** Terminates the thread running it (and any other task on that thread); the result fails with `error`. */
+  kill(error: PlainError): void;
+}
+
+function failedResult<J extends JobShape>(taskId: string, error: PlainError): ResultMessage<J> {
+  return { v: PROTOCOL_VERSION, type: 'result', taskId, status: 'failed', error, counters: {}, histograms: {} };
+}
+
+export class WorkerPool<J extends JobShape, D> {
   private readonly piscina: Piscina;
-  private readonly options: PoolOptions;
+  private readonly channel: BroadcastChannel;
+  private readonly ready = new Set<number>();
+  private readonly readyWaiters = new Set<() => void>();
+  private startFailure: PlainError | undefined;
+  private readonly acks = new Set<number>();
+  private onAck: (() => void) | undefined;
   private closed = false;
 
-  constructor(options: PoolOptions) {
-    this.options = options;
+  constructor(private readonly options: PoolOptions<D>) {
+    this.channel = new BroadcastChannel(jobChannelName(options.jobId));
+    this.channel.onmessage = (event: unknown) => this.onControl((event as { data: unknown }).data);
+    const data: WorkerEnvelopeData<D> = {
+      jobId: options.jobId,
+      progressIntervalMs: options.progressIntervalMs,
+      ...(options.failpoints === undefined ? {} : { failpoints: options.failpoints }),
+      data: options.workerData,
+    };
     this.piscina = new Piscina({
       filename: workerFilename(options.worker),
       minThreads: options.threads,
       maxThreads: options.threads,
       idleTimeout: 60 * 60 * 1000,
-      concurrentTasksPerWorker: 1,
+      concurrentTasksPerWorker: options.concurrentTasksPerWorker ?? 1,
       atomics: 'disabled',
-      workerData: { jobId: options.jobId, data: options.workerData },
+      workerData: data,
     });
+    // A worker that dies between tasks is replaced by Piscina; its error is not the job's.
+    this.piscina.on('error', () => undefined);
   }
 
-  /**
-   * Runs one task. `onMessage` sees every live message; the promise resolves once both the
-   * result and the worker's final message have arrived, so no counter is ever lost.
-   */
-  async run<T extends TaskBase, Done>(task: T, onMessage: (message: WorkerMessage) => void): Promise<TaskResult<Done>> {
-    const { port1, port2 } = new MessageChannel();
-    let resolveFinal!: () => void;
-    const finalSeen = new Promise<void>((resolve) => (resolveFinal = resolve));
-    port1.on('message', (message: unknown) => {
-      assertWorkerMessage(message);
-      onMessage(message);
-      if (message.type === 'progress' && message.final === true) resolveFinal();
-    });
-    try {
-      const result = (await this.piscina.run({ ...task, port: port2 }, { transferList: [port2] })) as TaskResult<Done>;
-      await finalSeen;
-      return result;
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return { status: 'failed', taskId: task.taskId, error: { code: ErrorCode.WORKER_CRASHED, message, retryable: true } };
-    } finally {
-      port1.close();
+  /** Resolves once every worker has opened its clients; throws the first start failure. */
+  async whenReady(timeoutMs: number): Promise<void> {
+    const settled = () => this.startFailure !== undefined || this.ready.size >= this.options.threads;
+    if (!settled()) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, timeoutMs);
+        const waiter = (): void => {
+          if (settled()) done();
+        };
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.readyWaiters.add(waiter);
+      });
+    }
+    this.readyWaiters.clear();
+    if (this.startFailure !== undefined) throw toolError(this.startFailure.code, this.startFailure.message, this.startFailure.context === undefined ? undefined : { ...this.startFailure.context });
+    if (this.ready.size < this.options.threads) {
+      throw toolError('WORKER_START_FAILED', `${this.options.threads - this.ready.size} of ${this.options.threads} worker threads did not open their clients within ${Math.round(timeoutMs / 1000)} s`);
     }
   }
 
-  /**
-   * Asks every worker to finish what it has in flight and return a 'stopped' result. Used on
-   * SIGINT/SIGTERM: a terminated thread could not save where it was.
-   */
+  /** Dispatches one task; `onMessage` sees every message before the result, in order. */
+  run(envelope: TaskEnvelope<J>, onMessage: (message: Exclude<TaskMessage<J>, ResultMessage<J>>) => void): RunningTask<J> {
+    const { port1, port2 } = new MessageChannel();
+    const killer = new AbortController();
+    let killedWith: PlainError | undefined;
+    let resolveResult!: (m: ResultMessage<J>) => void;
+    const resultSeen = new Promise<ResultMessage<J>>((resolve) => (resolveResult = resolve));
+    port1.on('message', (message: unknown) => {
+      assertVersion(message, 'worker message');
+      const m = message as TaskMessage<J>;
+      if (m.type === 'result') resolveResult(m);
+      else if (killedWith === undefined) onMessage(m);
+    });
+    const result = (async (): Promise<ResultMessage<J>> => {
+      try {
+        await this.piscina.run({ ...envelope, port: port2 }, { transferList: [port2], signal: killer.signal });
+        // Posted before the worker returned, on the same port as every earlier message.
+        return await resultSeen;
+      } catch (error) {
+        if (killedWith !== undefined) return failedResult(envelope.taskId, killedWith);
+        const message = error instanceof Error ? error.message : String(error);
+        return failedResult(envelope.taskId, { code: 'WORKER_CRASHED', message: `worker thread failed: ${message}`, retryable: true });
+      } finally {
+        port1.close();
+      }
+    })();
+    return {
+      result,
+      stop: () => {
+        const abort: AbortTaskMessage = { v: PROTOCOL_VERSION, type: 'abort' };
+        port1.postMessage(abort);
+      },
+      kill: (error) => {
+        killedWith ??= error;
+        killer.abort();
+      },
+    };
+  }
+
+  /** Asks every running task to finish what it has in flight and answer 'stopped'. */
   stop(): void {
-    const channel = new BroadcastChannel(shutdownChannelName(this.options.jobId));
-    const stop: ControlMessage = { v: PROTOCOL_VERSION, type: 'stop' };
-    channel.postMessage(stop);
-    channel.close();
+    this.channel.postMessage(controlMessage('stop', {}));
   }
 
   get threadCount(): number {
@@ -111,30 +175,48 @@ export class WorkerPool {
   async close(timeoutMs = 5000): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const channel = new BroadcastChannel(shutdownChannelName(this.options.jobId));
     const expected = this.piscina.threads.length;
-    const acked = new Set<number>();
     try {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timeoutMs);
-        channel.onmessage = (event: unknown) => {
-          const data = (event as { data: ControlMessage }).data;
-          if (data.type === 'shutdown-ack') acked.add(data.threadId);
-          if (acked.size >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        };
-        const shutdown: ControlMessage = { v: PROTOCOL_VERSION, type: 'shutdown' };
-        channel.postMessage(shutdown);
-        if (expected === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+      if (expected > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, timeoutMs);
+          this.onAck = () => {
+            if (this.acks.size >= expected) {
+              clearTimeout(timer);
+              resolve();
+            }
+          };
+          this.channel.postMessage(controlMessage('shutdown', {}));
+        });
+      }
     } finally {
-      channel.close();
+      this.channel.close();
       await this.piscina.destroy();
     }
+  }
+
+  private onControl(message: unknown): void {
+    assertVersion(message, 'control message');
+    const m = message as ControlMessage;
+    switch (m.type) {
+      case 'ready':
+        this.ready.add(m.threadId);
+        break;
+      case 'start-failed':
+        this.startFailure ??= m.error;
+        break;
+      case 'shutdown-ack':
+        this.acks.add(m.threadId);
+        this.onAck?.();
+        return;
+      case 'stop':
+      case 'shutdown':
+        return; // our own broadcasts are not echoed, but other pools' could be
+      default: {
+        const never: never = m;
+        throw new Error(`thread protocol: unknown control message ${JSON.stringify(never)}`);
+      }
+    }
+    for (const waiter of this.readyWaiters) waiter();
   }
 }

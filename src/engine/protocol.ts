@@ -1,28 +1,52 @@
 /**
  * The thread protocol: the only shapes that cross between the main thread and the workers.
+ * It belongs to no command: each job declares its own names and payloads as a `JobShape`
+ * (counters, phases, task kinds, data messages) and the engine carries them typed on both sides.
  * Versioned; handled with exhaustive switches; an unknown message fails loudly.
  *
- *   main ── task (plain data + a MessagePort) ──▶ worker
- *   main ◀── WorkerMessage on that port, at most every `progressIntervalMs` ── worker
- *   main ◀── task result (plain data) ── worker
+ *   main ── TaskEnvelope (plain data + a MessagePort) ─────────────────────────────▶ worker
+ *   main ◀── progress | warning | data | position … result, in order, on that port ── worker
+ *   main ── abort (this task only: finish what is in flight, answer 'stopped') ───▶ worker
+ *   main ◀─▶ job channel (BroadcastChannel): ready / start-failed, stop, shutdown / ack
  */
 import type { PlainError } from '../errors.js';
-import type { DeadLetter } from './dead-letters.js';
-import type { Difference } from '../verify/task.js';
 
-export const PROTOCOL_VERSION = 1 as const;
+export const PROTOCOL_VERSION = 2 as const;
 
-/** Live counters and histogram deltas a worker sends while a task runs. */
-export interface ProgressMessage {
+/** What a job declares once and both sides of the thread boundary share. */
+export interface JobShape {
+  /** Counter names (`rowsRead`, …): a misspelt one is a compile error. */
+  readonly counter: string;
+  /** Latency phases recorded into hdr histograms (`page-fetch`, …). */
+  readonly phase: string;
+  /** Task payloads; `kind` picks the worker's handler, so one pool runs several kinds. */
+  readonly task: { readonly kind: string };
+  /** The job's own messages from a running task (dead letters, differences, …). */
+  readonly data: { readonly type: string };
+}
+
+export type Counters<C extends string> = Partial<Record<C, number>>;
+export type EncodedHistograms<P extends string> = Partial<Record<P, string>>;
+
+/** What the scheduler hands a worker: one attempt at one work item. */
+export interface TaskEnvelope<J extends JobShape> {
+  readonly v: typeof PROTOCOL_VERSION;
+  /** `<item id>#<attempt>`: unique within a job. */
+  readonly taskId: string;
+  readonly itemId: string;
+  readonly attempt: number;
+  /** Where the item's previous attempts got to (opaque to the engine); absent: from the start. */
+  readonly cursor?: string;
+  readonly task: J['task'];
+}
+
+/** Counter and histogram deltas since the previous message; sent only when something moved. */
+export interface ProgressMessage<J extends JobShape> {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'progress';
   readonly taskId: string;
-  /** Counter deltas since the previous message (e.g. rowsWritten, retries). */
-  readonly counters: Readonly<Record<string, number>>;
-  /** hdr-histogram compressed base64 deltas since the previous message, per phase. */
-  readonly histograms: Readonly<Record<string, string | undefined>>;
-  /** The last message of a task: the main thread waits for it before using the result. */
-  readonly final?: boolean;
+  readonly counters: Counters<J['counter']>;
+  readonly histograms: EncodedHistograms<J['phase']>;
 }
 
 /** A retryable problem the worker handled itself; the main thread logs it. */
@@ -33,71 +57,73 @@ export interface WarningMessage {
   readonly error: PlainError;
 }
 
-/** Rows a worker could not write; sent before the position that moves past them. */
-export interface DeadLetterMessage {
+/** A job payload (dead letters, differences): delivered before any later position. */
+export interface DataMessage<J extends JobShape> {
   readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'dead-letters';
+  readonly type: 'data';
   readonly taskId: string;
-  readonly letters: readonly DeadLetter[];
+  readonly data: J['data'];
 }
 
-/**
- * Every row of the range with token ≤ resumeAfter is written or dead-lettered: the checkpoint
- * may move there. Sent after each fully handled page.
- */
+/** Everything of the item up to `cursor` is settled: a retry or a resumed run starts after it. */
 export interface PositionMessage {
   readonly v: typeof PROTOCOL_VERSION;
   readonly type: 'position';
   readonly taskId: string;
-  readonly rangeId: string;
-  readonly resumeAfter: string;
+  readonly cursor: string;
 }
 
-/** Differences a verify worker found (and, with --fix, repaired). */
-export interface DifferencesMessage {
+export type TaskStatus = 'done' | 'stopped' | 'failed';
+
+/** The last message of a task; it carries the counters and histograms not sent yet. */
+export interface ResultMessage<J extends JobShape> {
   readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'differences';
+  readonly type: 'result';
   readonly taskId: string;
-  readonly differences: readonly Difference[];
+  readonly status: TaskStatus;
+  readonly error?: PlainError;
+  readonly counters: Counters<J['counter']>;
+  readonly histograms: EncodedHistograms<J['phase']>;
 }
 
-export type WorkerMessage = ProgressMessage | WarningMessage | DeadLetterMessage | PositionMessage | DifferencesMessage;
-export type StatsMessage = ProgressMessage | WarningMessage;
+/** Worker → main on a task's port. */
+export type TaskMessage<J extends JobShape> = ProgressMessage<J> | WarningMessage | DataMessage<J> | PositionMessage | ResultMessage<J>;
+/** The messages a job's statistics take in. */
+export type StatsMessage<J extends JobShape> = ProgressMessage<J> | WarningMessage | ResultMessage<J>;
 
-/** Broadcast on interrupt: finish what is in flight, return a 'stopped' result, start nothing new. */
-export interface StopMessage {
+/** Main → worker on a task's port: stop this task gracefully (its result will say 'stopped'). */
+export interface AbortTaskMessage {
   readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'stop';
+  readonly type: 'abort';
 }
 
-/** Broadcast from the main thread to every worker at the end of a job. */
-export interface ShutdownMessage {
-  readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'shutdown';
+/** The job channel, a BroadcastChannel named after the job. */
+export type ControlMessage =
+  /** A worker opened its clients and takes tasks. */
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'ready'; readonly threadId: number }
+  /** A worker could not open its clients: the job fails once, at start. */
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'start-failed'; readonly threadId: number; readonly error: PlainError }
+  /** Interrupt: every running task finishes what is in flight and answers 'stopped'. */
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'stop' }
+  /** End of the job: close your clients. */
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'shutdown' }
+  | { readonly v: typeof PROTOCOL_VERSION; readonly type: 'shutdown-ack'; readonly threadId: number };
+
+export function controlMessage<T extends ControlMessage['type']>(type: T, rest: Omit<Extract<ControlMessage, { type: T }>, 'v' | 'type'>): ControlMessage {
+  return { v: PROTOCOL_VERSION, type, ...rest } as ControlMessage;
 }
 
-/** A worker's answer to a shutdown: it has closed its clients. */
-export interface ShutdownAckMessage {
-  readonly v: typeof PROTOCOL_VERSION;
-  readonly type: 'shutdown-ack';
-  readonly threadId: number;
+function describe(message: unknown): string {
+  return JSON.stringify(message)?.slice(0, 200) ?? String(message);
 }
 
-export type ControlMessage = StopMessage | ShutdownMessage | ShutdownAckMessage;
-
-/** Every task result has a status; partial failure is a result, not an exception. */
-export type TaskResult<Done> =
-  | { readonly status: 'done'; readonly taskId: string; readonly value: Done }
-  | { readonly status: 'stopped'; readonly taskId: string; readonly partial: Done }
-  | { readonly status: 'failed'; readonly taskId: string; readonly error: PlainError; readonly partial?: Done };
-
-export function assertWorkerMessage(message: unknown): asserts message is WorkerMessage {
+export function assertVersion(message: unknown, what: string): asserts message is { v: typeof PROTOCOL_VERSION; type: string } {
   const m = message as { v?: unknown; type?: unknown } | null;
-  if (m === null || typeof m !== 'object' || m.v !== PROTOCOL_VERSION) {
-    throw new Error(`thread protocol: unexpected message ${JSON.stringify(message)?.slice(0, 200)}`);
+  if (m === null || typeof m !== 'object' || m.v !== PROTOCOL_VERSION || typeof m.type !== 'string') {
+    throw new Error(`thread protocol: unexpected ${what} ${describe(message)}`);
   }
 }
 
 export function unreachable(value: never, what: string): never {
-  throw new Error(`thread protocol: unknown ${what} ${JSON.stringify(value)?.slice(0, 200)}`);
+  throw new Error(`thread protocol: unknown ${what} ${describe(value)}`);
 }

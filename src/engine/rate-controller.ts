@@ -13,7 +13,9 @@
  *                after 2.5 × plateauMs without one, slow start again
  *   congestion   batch latency above 4× the best seen: no increase
  * Never above `maxRate` (--max-wcu); `fixedRate` (--rate) disables adaptation.
+ * Defaults: DEFAULTS.rateController (src/config/defaults.ts).
  */
+import { DEFAULTS } from '../config/defaults.js';
 
 export interface ControllerOptions {
   /** A fixed rate (--rate): no adaptation. */
@@ -30,15 +32,6 @@ export interface ControllerOptions {
 const BACKOFF_FACTOR = 0.93;
 /** Between throttles: the share of the capacity estimate to hold. */
 const PLATEAU_SHARE = 0.98;
-
-export const CONTROLLER_DEFAULTS = Object.freeze({
-  /** A new on-demand table takes 4,000 write units/s at first; start well under and climb. */
-  initialRate: 1_000,
-  minRate: 10,
-  holdMs: 1_000,
-  plateauMs: 8_000,
-  tickMs: 250,
-});
 
 export interface TickSample {
   readonly nowMs: number;
@@ -88,7 +81,8 @@ export class RateController {
     if (this.o.fixedRate !== undefined) return this.rateValue;
     this.window.push({ atMs: s.nowMs, units: s.acceptedUnits });
     while (this.window.length > 1 && (this.window[0]?.atMs ?? s.nowMs) <= s.nowMs - 1_000) this.window.shift();
-    const spanMs = Math.max(CONTROLLER_DEFAULTS.tickMs, s.nowMs - (this.window[0]?.atMs ?? s.nowMs) + CONTROLLER_DEFAULTS.tickMs);
+    const { tickMs } = DEFAULTS.rateController;
+    const spanMs = Math.max(tickMs, s.nowMs - (this.window[0]?.atMs ?? s.nowMs) + tickMs);
     const accepted = (this.window.reduce((a, w) => a + w.units, 0) * 1000) / spanMs;
     if (s.meanLatencyMicros !== undefined && s.meanLatencyMicros > 0) this.bestLatency = Math.min(this.bestLatency, s.meanLatencyMicros);
 

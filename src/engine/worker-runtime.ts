@@ -1,168 +1,260 @@
 /**
- * What every worker entry shares: the shutdown listener that closes the worker's clients, and
- * the per-task reporter that streams counters and histogram deltas over the task's port.
+ * The worker side of the engine, shared by every worker entry: `defineWorker` opens the
+ * worker's clients once at load and says READY (or START-FAILED, so a bad credential fails the
+ * job once, at start), then runs each task with its own context — its own counters, histograms,
+ * port and stop signal — so one thread can serve several tasks at once.
+ *
+ *   load ──▶ open(data) ──▶ job channel: ready | start-failed
+ *   task envelope {kind, cursor, port} ──▶ handlers[kind](task, context) ──▶ outcome
+ *     context ──▶ port: progress (every progressIntervalMs, when counters moved), warning,
+ *                       data, position … result (last; carries the counters not sent yet)
+ *   port: abort ──▶ this task's signal;  job channel: stop ──▶ every task's signal
+ *   job channel: shutdown ──▶ close(resources) ──▶ shutdown-ack
  */
 import '../node-warnings.js';
 import { BroadcastChannel, threadId, workerData, type MessagePort } from 'node:worker_threads';
+import { toPlainError, toolError, type PlainError } from '../errors.js';
 import { PhaseRecorder } from '../metrics/histogram.js';
-import { PROTOCOL_VERSION, type ControlMessage, type DeadLetterMessage, type DifferencesMessage, type PositionMessage, type ProgressMessage, type WarningMessage } from './protocol.js';
-import type { DeadLetter } from './dead-letters.js';
-import type { Difference } from '../verify/task.js';
-import { shutdownChannelName } from './pool.js';
-import type { PlainError } from '../errors.js';
+import { hitFailpoint, type ArmedFailpoints } from './failpoints.js';
+import {
+  PROTOCOL_VERSION,
+  assertVersion,
+  controlMessage,
+  unreachable,
+  type ControlMessage,
+  type Counters,
+  type JobShape,
+  type ResultMessage,
+  type TaskEnvelope,
+  type TaskStatus,
+} from './protocol.js';
 
-export interface WorkerData<T> {
+/** What the pool puts into every worker's `workerData`. */
+export interface WorkerEnvelopeData<D> {
   readonly jobId: string;
-  readonly data: T;
+  readonly progressIntervalMs: number;
+  readonly failpoints?: ArmedFailpoints;
+  readonly data: D;
 }
 
-export function getWorkerData<T>(): WorkerData<T> {
-  return workerData as WorkerData<T>;
+export function jobChannelName(jobId: string): string {
+  return `cass2ddb-fast:${jobId}`;
 }
 
-const closers: Array<() => Promise<void>> = [];
-let listening = false;
-let stopping = false;
+export type TaskOutcome = { readonly status: 'done' } | { readonly status: 'stopped' } | { readonly status: 'failed'; readonly error: PlainError };
 
-/** True once the main thread asked for a graceful stop: tasks return what they have. */
-export function isStopping(): boolean {
-  return stopping;
+export const DONE: TaskOutcome = Object.freeze({ status: 'done' });
+export const STOPPED: TaskOutcome = Object.freeze({ status: 'stopped' });
+export function failed(error: PlainError): TaskOutcome {
+  return { status: 'failed', error };
 }
 
-/** Registers clean-up to run when the main thread broadcasts shutdown. */
-export function onShutdown(close: () => Promise<void>): void {
-  closers.push(close);
+/** A task's view of the engine: report through it, stop when its signal says so. */
+export interface TaskContext<J extends JobShape, R> {
+  readonly taskId: string;
+  readonly itemId: string;
+  readonly attempt: number;
+  /** Where earlier attempts got to; undefined: from the start. */
+  readonly cursor: string | undefined;
+  readonly resources: R;
+  /** Aborted when this task (or the whole job) is asked to stop: finish what is in flight. */
+  readonly signal: AbortSignal;
+  add(counter: J['counter'], n?: number): void;
+  record(phase: J['phase'], micros: number): void;
+  total(counter: J['counter']): number;
+  warn(error: PlainError): void;
+  /** A job payload; goes out before any later position (one port: ordered). */
+  send(data: J['data']): void;
+  /** Everything up to `cursor` is settled; flushes counters first so totals include it. */
+  position(cursor: string): void;
+  /** A test hook (src/engine/failpoints.ts); does nothing unless armed. */
+  failpoint(name: string): Promise<void>;
 }
 
-/** Call once at worker load: answers the main thread's shutdown broadcast. */
-export function listenForShutdown(): void {
-  if (listening) return;
-  listening = true;
-  const { jobId } = getWorkerData<unknown>();
-  const channel = new BroadcastChannel(shutdownChannelName(jobId));
-  // The channel must not keep an idle worker alive on its own.
-  channel.unref();
-  channel.onmessage = (event: unknown) => {
-    const data = (event as { data: ControlMessage }).data;
-    switch (data.type) {
-      case 'stop':
-        stopping = true;
-        return;
-      case 'shutdown': {
-        const pending = closers.splice(0).map((close) => close().catch(() => undefined));
-        void Promise.all(pending).then(() => {
-          const ack: ControlMessage = { v: PROTOCOL_VERSION, type: 'shutdown-ack', threadId };
-          channel.postMessage(ack);
-        });
-        return;
-      }
-      case 'shutdown-ack':
-        return; // another worker's answer
-      default: {
-        const never: never = data;
-        throw new Error(`thread protocol: unknown control message ${JSON.stringify(never)}`);
-      }
-    }
-  };
+export type TaskHandler<J extends JobShape, K extends J['task']['kind'], R> = (
+  task: Extract<J['task'], { kind: K }>,
+  context: TaskContext<J, R>,
+) => Promise<TaskOutcome>;
+
+export interface WorkerDefinition<J extends JobShape, D, R> {
+  /** Opens the worker's clients; they live as long as the worker. */
+  open(data: D): Promise<R>;
+  close(resources: R): Promise<void>;
+  /** Called when the worker starts its first concurrent task (true) and ends its last (false). */
+  busy?(busy: boolean, resources: R): void;
+  readonly handlers: { readonly [K in J['task']['kind']]: TaskHandler<J, K, R> };
 }
 
-/**
- * A resource a worker opens on first use and keeps for its life, closed by the shutdown
- * broadcast. A failed open is forgotten, so the next task tries again.
- */
-export function lazyResource<T>(open: () => Promise<T>, close: (value: T) => Promise<void>): () => Promise<T> {
-  let opened: Promise<T> | undefined;
-  return () => {
-    if (opened === undefined) {
-      const attempt = open();
-      opened = attempt;
-      attempt.then(
-        (value) => onShutdown(() => close(value)),
-        () => {
-          if (opened === attempt) opened = undefined;
-        },
-      );
-    }
-    return opened;
-  };
-}
-
-/** Streams a task's counters and latencies to the main thread at a fixed cadence. */
-export class TaskReporter<Phase extends string, Counter extends string> {
-  private readonly recorder = new PhaseRecorder<Phase>();
-  private counters: Partial<Record<Counter, number>> = {};
-  private readonly totals: Partial<Record<Counter, number>> = {};
+class TaskRun<J extends JobShape, R> implements TaskContext<J, R> {
+  readonly taskId: string;
+  readonly itemId: string;
+  readonly attempt: number;
+  readonly cursor: string | undefined;
+  readonly signal: AbortSignal;
+  private readonly controller = new AbortController();
+  private readonly recorder = new PhaseRecorder<J['phase']>();
+  private counters: Counters<J['counter']> = {};
+  private readonly totals: Counters<J['counter']> = {};
   private readonly timer: NodeJS.Timeout;
-  private finished = false;
+  private ended = false;
 
   constructor(
+    envelope: TaskEnvelope<J>,
     private readonly port: MessagePort,
-    private readonly taskId: string,
+    readonly resources: R,
     intervalMs: number,
+    private readonly failpoints: ArmedFailpoints | undefined,
   ) {
-    this.timer = setInterval(() => this.flush(false), intervalMs);
+    this.taskId = envelope.taskId;
+    this.itemId = envelope.itemId;
+    this.attempt = envelope.attempt;
+    this.cursor = envelope.cursor;
+    this.signal = this.controller.signal;
+    this.timer = setInterval(() => this.flush(), intervalMs);
+    port.on('message', (message: unknown) => {
+      assertVersion(message, 'message from the main thread');
+      if (message.type !== 'abort') throw new Error(`thread protocol: unknown task message ${message.type}`);
+      this.stop();
+    });
   }
 
-  add(counter: Counter, n = 1): void {
-    this.counters[counter] = (this.counters[counter] ?? 0) + n;
-    this.totals[counter] = (this.totals[counter] ?? 0) + n;
+  stop(): void {
+    this.controller.abort();
   }
 
-  record(phase: Phase, micros: number): void {
+  add(counter: J['counter'], n = 1): void {
+    const c = this.counters as Record<string, number>;
+    const t = this.totals as Record<string, number>;
+    c[counter] = (c[counter] ?? 0) + n;
+    t[counter] = (t[counter] ?? 0) + n;
+  }
+
+  record(phase: J['phase'], micros: number): void {
     this.recorder.record(phase, micros);
   }
 
-  total(counter: Counter): number {
-    return this.totals[counter] ?? 0;
+  total(counter: J['counter']): number {
+    return (this.totals as Record<string, number>)[counter] ?? 0;
   }
 
   warn(error: PlainError): void {
-    const message: WarningMessage = { v: PROTOCOL_VERSION, type: 'warning', taskId: this.taskId, error };
-    this.port.postMessage(message);
+    this.port.postMessage({ v: PROTOCOL_VERSION, type: 'warning', taskId: this.taskId, error });
   }
 
-  /** Dead letters go out before the position that moves past them (one port: ordered). */
-  deadLetters(letters: readonly DeadLetter[]): void {
-    if (letters.length === 0) return;
-    const message: DeadLetterMessage = { v: PROTOCOL_VERSION, type: 'dead-letters', taskId: this.taskId, letters };
-    this.port.postMessage(message);
+  send(data: J['data']): void {
+    this.port.postMessage({ v: PROTOCOL_VERSION, type: 'data', taskId: this.taskId, data });
   }
 
-  differences(differences: readonly Difference[]): void {
-    if (differences.length === 0) return;
-    const message: DifferencesMessage = { v: PROTOCOL_VERSION, type: 'differences', taskId: this.taskId, differences };
-    this.port.postMessage(message);
+  position(cursor: string): void {
+    this.flush();
+    this.port.postMessage({ v: PROTOCOL_VERSION, type: 'position', taskId: this.taskId, cursor });
   }
 
-  /** Flushes counters first, so the main thread's totals include every row up to the position. */
-  position(rangeId: string, resumeAfter: string): void {
-    this.flush(false);
-    const message: PositionMessage = { v: PROTOCOL_VERSION, type: 'position', taskId: this.taskId, rangeId, resumeAfter };
-    this.port.postMessage(message);
+  failpoint(name: string): Promise<void> {
+    return hitFailpoint(this.failpoints, name);
   }
 
-  /** Sends the last deltas with `final: true` and releases the port. */
-  finish(): Readonly<Partial<Record<Counter, number>>> {
-    if (!this.finished) {
-      this.finished = true;
+  /** Posts the result (the last message, with what was not sent yet) and releases the port. */
+  end(status: TaskStatus, error?: PlainError): { status: TaskStatus } {
+    if (!this.ended) {
+      this.ended = true;
       clearInterval(this.timer);
-      this.flush(true);
+      const result: ResultMessage<J> = {
+        v: PROTOCOL_VERSION,
+        type: 'result',
+        taskId: this.taskId,
+        status,
+        ...(error === undefined ? {} : { error }),
+        counters: this.counters,
+        histograms: this.recorder.drain(),
+      };
+      this.counters = {};
+      this.port.postMessage(result);
       this.port.close();
     }
-    return { ...this.totals };
+    return { status };
   }
 
-  private flush(final: boolean): void {
-    const counters = this.counters as Record<string, number>;
+  private flush(): void {
+    const counters = this.counters;
+    if (Object.keys(counters).length === 0) return;
     this.counters = {};
-    const message: ProgressMessage = {
-      v: PROTOCOL_VERSION,
-      type: 'progress',
-      taskId: this.taskId,
-      counters,
-      histograms: this.recorder.drain(),
-      ...(final ? { final: true } : {}),
-    };
-    if (final || Object.keys(counters).length > 0) this.port.postMessage(message);
+    this.port.postMessage({ v: PROTOCOL_VERSION, type: 'progress', taskId: this.taskId, counters, histograms: this.recorder.drain() });
   }
+}
+
+/**
+ * Builds a worker entry: `export default defineWorker({...})`. Opening starts at load, so a
+ * worker's clients are ready (or its failure known) before its first task.
+ */
+export function defineWorker<J extends JobShape, D, R>(definition: WorkerDefinition<J, D, R>): (envelope: TaskEnvelope<J> & { port: MessagePort }) => Promise<{ status: TaskStatus }> {
+  const env = workerData as WorkerEnvelopeData<D>;
+  const running = new Set<TaskRun<J, R>>();
+  let stopped = false;
+  let closing: Promise<void> | undefined;
+  const channel = new BroadcastChannel(jobChannelName(env.jobId));
+  // The channel must not keep an idle worker alive on its own.
+  channel.unref();
+  const post = (message: ControlMessage): void => channel.postMessage(message);
+
+  const opened = definition.open(env.data);
+  opened.then(
+    () => post(controlMessage('ready', { threadId })),
+    (error: unknown) => post(controlMessage('start-failed', { threadId, error: toPlainError(error) })),
+  );
+
+  channel.onmessage = (event: unknown) => {
+    const message = (event as { data: unknown }).data;
+    assertVersion(message, 'control message');
+    const m = message as ControlMessage;
+    switch (m.type) {
+      case 'stop':
+        stopped = true;
+        for (const task of running) task.stop();
+        return;
+      case 'shutdown':
+        closing ??= opened.then((r) => definition.close(r), () => undefined).catch(() => undefined);
+        void closing.then(() => post(controlMessage('shutdown-ack', { threadId })));
+        return;
+      case 'ready':
+      case 'start-failed':
+      case 'shutdown-ack':
+        return; // other workers' messages to the main thread
+      default:
+        unreachable(m, 'control message');
+    }
+  };
+
+  return async function run(envelope) {
+    let resources: R;
+    try {
+      resources = await opened;
+    } catch (error) {
+      const run = new TaskRun<J, undefined>(envelope, envelope.port, undefined, env.progressIntervalMs, env.failpoints);
+      const plain = toPlainError(error);
+      return run.end('failed', { ...plain, code: 'WORKER_START_FAILED', retryable: false });
+    }
+    const task = new TaskRun<J, R>(envelope, envelope.port, resources, env.progressIntervalMs, env.failpoints);
+    if (stopped) task.stop();
+    running.add(task);
+    if (running.size === 1) definition.busy?.(true, resources);
+    let outcome: TaskOutcome;
+    try {
+      const kind = envelope.task.kind as J['task']['kind'];
+      const handler = definition.handlers[kind] as TaskHandler<J, typeof kind, R> | undefined;
+      if (handler === undefined) throw toolError('INTERNAL', `worker: no handler for task kind '${String(kind)}'`);
+      outcome = await handler(envelope.task as Extract<J['task'], { kind: typeof kind }>, task);
+    } catch (error) {
+      outcome = failed(toPlainError(error));
+    } finally {
+      running.delete(task);
+      if (running.size === 0) definition.busy?.(false, resources);
+    }
+    return outcome.status === 'failed' ? task.end('failed', outcome.error) : task.end(outcome.status);
+  };
+}
+
+/** Microseconds since `startedMs` (a performance.now() reading). */
+export function microsSince(startedMs: number): number {
+  return (performance.now() - startedMs) * 1000;
 }

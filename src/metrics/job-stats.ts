@@ -1,43 +1,39 @@
 /**
  * The main thread's view of a running job: counter totals and merged histograms, fed by the
- * workers' messages, plus a moving rate for progress displays.
+ * workers' messages, plus a moving rate for progress displays. Counter names are the job's own
+ * (typed: a misspelt name does not compile).
  */
 import { HistogramSet } from './histogram.js';
-import { unreachable, type StatsMessage } from '../engine/protocol.js';
 import type { PlainError } from '../errors.js';
 
-export class JobStats {
+export class JobStats<C extends string = string> {
   readonly histograms = new HistogramSet();
-  private readonly totals = new Map<string, number>();
+  private readonly totals = new Map<C, number>();
   readonly warnings: PlainError[] = [];
   readonly startedAt = performance.now();
   private rateWindow: Array<{ atMs: number; value: number }> = [];
 
   constructor(
-    private readonly rateCounter: string,
+    private readonly rateCounter: C,
     private readonly onWarning: (error: PlainError) => void = () => undefined,
   ) {}
 
-  handle(message: StatsMessage): void {
-    switch (message.type) {
-      case 'progress':
-        for (const [name, delta] of Object.entries(message.counters)) this.add(name, delta);
-        this.histograms.addEncoded(message.histograms);
-        return;
-      case 'warning':
-        if (this.warnings.length < 100) this.warnings.push(message.error);
-        this.onWarning(message.error);
-        return;
-      default:
-        unreachable(message, 'worker message');
-    }
+  /** Counter and histogram deltas from a progress or result message. */
+  addDeltas(counters: Readonly<Partial<Record<C, number>>>, histograms: Readonly<Record<string, string | undefined>>): void {
+    for (const [name, delta] of Object.entries(counters) as Array<[C, number | undefined]>) if (delta !== undefined) this.add(name, delta);
+    this.histograms.addEncoded(histograms);
   }
 
-  add(name: string, delta: number): void {
+  warning(error: PlainError): void {
+    if (this.warnings.length < 100) this.warnings.push(error);
+    this.onWarning(error);
+  }
+
+  add(name: C, delta: number): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + delta);
   }
 
-  get(name: string): number {
+  get(name: C): number {
     return this.totals.get(name) ?? 0;
   }
 

@@ -4,14 +4,15 @@
  * Every row read ends as written, dead-lettered, or (when retries run out) left for the range's
  * next attempt: the caller then does not move the checkpoint past the page.
  */
+import { DEFAULTS } from '../config/defaults.js';
 import { toJsonSafe, type DeadLetter } from '../engine/dead-letters.js';
-import type { TaskReporter } from '../engine/worker-runtime.js';
-import type { PlainError } from '../errors.js';
+import type { TaskContext } from '../engine/worker-runtime.js';
+import { ErrorCode, plainError, type PlainError } from '../errors.js';
 import type { RowConverter, SourceRow } from '../mapping/row-converter.js';
 import type { ItemSink, WriteEntry } from './sink.js';
-import type { MigrateCounter, MigratePhase, MigrateWorkerData } from './task.js';
+import type { MigrateJob, MigrateWorkerData } from './task.js';
 
-export const MAX_BATCH_ITEMS = 25;
+export const MAX_BATCH_ITEMS = DEFAULTS.dynamodb.maxBatchItems;
 
 export interface PageOutcome {
   /** Token of the page's last row (decimal), if the page had rows. */
@@ -26,7 +27,8 @@ export interface PageWriterOptions {
   readonly config: MigrateWorkerData;
   readonly convert: RowConverter;
   readonly sink: ItemSink;
-  readonly reporter: TaskReporter<MigratePhase, MigrateCounter>;
+  /** The task's reporting side (counters, latencies, dead letters). */
+  readonly reporter: Pick<TaskContext<MigrateJob, unknown>, 'add' | 'record' | 'send'>;
   readonly rangeId: string;
 }
 
@@ -84,7 +86,7 @@ export class PageWriter {
         const resends = outcome.retries + outcome.unprocessedRetries;
         for (let k = 0; k < batch.length; k++) reporter.record('retries-per-item', resends);
         for (const f of outcome.failed) {
-          if (f.retryable) incomplete ??= { code: 'DYNAMODB_UNREACHABLE', message: f.message, retryable: true };
+          if (f.retryable) incomplete ??= plainError(ErrorCode.DYNAMODB_UNREACHABLE, f.message);
           else letters.push(this.letter(f.ref, f.code, f.message));
         }
         if (outcome.fatal !== undefined) fatal = outcome.fatal;
@@ -93,7 +95,8 @@ export class PageWriter {
     await Promise.all(Array.from({ length: Math.min(config.inFlightBatches, batches.length) }, lane));
     if (letters.length > 0) {
       reporter.add('deadLetters', letters.length);
-      reporter.deadLetters(letters);
+      // Out before the position that moves past them (one port: ordered).
+      reporter.send({ type: 'dead-letters', letters });
     }
     return {
       ...(this.lastToken === undefined ? {} : { lastToken: this.lastToken }),

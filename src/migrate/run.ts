@@ -1,34 +1,24 @@
 /**
- * The migration on the main thread: dispatches ranges to the pool, moves the checkpoint as
- * workers report positions, appends dead letters before any position past them, retries failed
- * ranges from where they stopped, stops on a fatal error, too many errors or a signal.
+ * The migration on the main thread: the checkpoint's pending ranges go to the scheduler; the
+ * checkpoint moves as workers report positions; dead letters are appended (durably) before any
+ * position past them; failed ranges are retried from where they stopped; the job stops on a
+ * fatal error, too many errors or a signal.
  */
-import { randomUUID } from 'node:crypto';
+import { CheckpointSource } from '../engine/checkpoint-source.js';
 import { DeadLetterFile } from '../engine/dead-letters.js';
-import { dispatchAll } from '../engine/dispatch.js';
-import { WorkerPool } from '../engine/pool.js';
-import { unreachable, type WorkerMessage } from '../engine/protocol.js';
-import { backoffDelayMs, sleep } from '../engine/backoff.js';
 import type { RangeProgress } from '../engine/checkpoint.js';
-import { ErrorCode, type PlainError } from '../errors.js';
+import { Scheduler, type JobService } from '../engine/scheduler.js';
+import { unreachable } from '../engine/protocol.js';
+import { tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
 import { ringShare } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
 import { buildSummary, type MigrateSummary } from './summary.js';
-import type { MigrateTask, MigrateTaskDone, MigrateWorkerData } from './task.js';
-import { ThroughputControl } from './throughput.js';
+import type { MigrateCounter, MigrateJob, MigrateTask, MigrateWorkerData } from './task.js';
+import { ThroughputControl } from '../engine/throughput.js';
 import { writeRunReport } from '../report/run-report.js';
-
-/** Codes that end the whole job: every other range would fail the same way. */
-const FATAL_CODES = new Set<string>([
-  ErrorCode.CASSANDRA_AUTH,
-  ErrorCode.CASSANDRA_SCHEMA,
-  ErrorCode.DYNAMODB_AUTH,
-  ErrorCode.DYNAMODB_SCHEMA,
-  ErrorCode.INTERNAL,
-]);
 
 export async function runMigration(
   config: MigrateConfig,
@@ -38,63 +28,16 @@ export async function runMigration(
 ): Promise<MigrateSummary> {
   const { checkpoint } = prepared;
   const startedAt = new Date().toISOString();
-  const stats = new JobStats('rowsRead', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
+  const stats = new JobStats<MigrateCounter>('rowsRead', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
   const deadLetters = new DeadLetterFile(prepared.deadLetterPath, !prepared.resumed);
-  const pending = checkpoint.pending();
+  // The task names the range; where it resumes travels as the item's cursor.
+  const source = new CheckpointSource(checkpoint, ({ state: _state, resumeAfter: _cursor, ...range }): MigrateTask => ({ kind: 'range', range }));
   const ringTotal = checkpoint.all().reduce((a, r) => a + ringShare(r.start, r.end), 0);
   const ringDoneAtStart = checkpoint.all().reduce((a, r) => a + doneShare(r), 0);
-  const rangeAttempts = new Map<string, number>();
-  const rangesFailed = new Map<string, PlainError>();
-  let fatal: PlainError | undefined;
   let tooManyErrors = false;
-  let stopRequested = false;
   const control = new ThroughputControl(config.rate, stats);
-
-  const workerData: MigrateWorkerData = {
-    connection: config.connection,
-    keyspace: config.keyspace,
-    table: config.table,
-    tableSpec: prepared.tableSpec,
-    mapping: config.mapping,
-    selectCql: prepared.select.cql,
-    tokenAlias: prepared.select.tokenAlias,
-    fetchSize: config.fetchSize,
-    consistency: config.consistency,
-    target: {
-      ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
-      region: prepared.target.region,
-      ...(config.profile === undefined ? {} : { profile: config.profile }),
-      table: config.targetTable,
-      connections: config.connectionsPerThread,
-      maxRetries: config.maxRetries,
-      requestTimeoutMs: config.requestTimeoutMs,
-    },
-    inFlightBatches: config.inFlightBatches,
-    progressIntervalMs: config.progressIntervalMs,
-    rateSlots: control.slots,
-  };
-  const pool = new WorkerPool({ worker: 'migrate-worker', threads: config.threads, jobId: randomUUID(), workerData });
-  const stop = (): void => {
-    if (stopRequested) return;
-    stopRequested = true;
-    pool.stop();
-  };
-  signal?.addEventListener('abort', stop);
-  if (signal?.aborted === true) stop();
-
-  display.event(
-    'start',
-    {
-      keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: prepared.target.identity,
-      threads: config.threads, ranges: checkpoint.all().length, pendingRanges: pending.length, resumed: prepared.resumed,
-      checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
-    },
-    `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
-      `${pending.length} of ${checkpoint.all().length} ranges to copy on ${config.threads} threads` +
-      (prepared.resumed ? `, resuming ${checkpoint.file}` : ''),
-  );
-
   const ringDone = (): number => checkpoint.all().reduce((a, r) => a + doneShare(r), 0) / (ringTotal || 1);
+
   const snapshot = () => {
     const done = ringDone();
     const sinceStart = done - ringDoneAtStart / (ringTotal || 1);
@@ -121,79 +64,56 @@ export async function runMigration(
       },
     };
   };
-  const ticker = setInterval(() => display.update(snapshot()), 100);
-  control.start();
-  const saver = setInterval(() => checkpoint.save(), config.checkpointEveryMs);
 
-  const onMessage = (m: WorkerMessage): void => {
-    switch (m.type) {
-      case 'progress':
-      case 'warning':
-        stats.handle(m);
-        return;
-      case 'dead-letters':
-        // Durable before any later position of this range can be saved.
-        deadLetters.append(m.letters);
-        if (config.maxErrors >= 0 && deadLetters.written > config.maxErrors && !tooManyErrors) {
-          tooManyErrors = true;
-          stop();
-        }
-        return;
-      case 'position':
-        checkpoint.advance(m.rangeId, m.resumeAfter);
-        return;
-      case 'differences':
-        throw new Error('migrate: unexpected differences message');
-      default:
-        unreachable(m, 'worker message');
-    }
+  const workerData: MigrateWorkerData = {
+    ...tableWorkerData(config, prepared),
+    inFlightBatches: config.inFlightBatches,
+    rateSlots: control.slots,
   };
-
-  const runRange = async (initial: RangeProgress): Promise<void> => {
-    for (;;) {
-      const range = checkpoint.all().find((r) => r.id === initial.id) ?? initial;
-      const attempt = (rangeAttempts.get(range.id) ?? 0) + 1;
-      rangeAttempts.set(range.id, attempt);
-      const task: MigrateTask = { taskId: `${range.id}#${attempt}`, range };
-      const result = await pool.run<MigrateTask, MigrateTaskDone>(task, onMessage);
-      switch (result.status) {
-        case 'done':
-          checkpoint.complete(range.id);
-          checkpoint.save();
-          rangesFailed.delete(range.id);
-          return;
-        case 'stopped':
-          return;
-        case 'failed': {
-          const { error } = result;
-          rangesFailed.set(range.id, error);
-          if (FATAL_CODES.has(error.code) || !error.retryable) {
-            fatal ??= error;
-            stop();
-            return;
+  const scheduler: Scheduler<MigrateJob, MigrateWorkerData> = new Scheduler<MigrateJob, MigrateWorkerData>({
+    worker: 'migrate-worker',
+    threads: config.threads,
+    workerData,
+    stats,
+    progressIntervalMs: config.progressIntervalMs,
+    retry: { retries: config.rangeRetries },
+    taskSilenceTimeoutMs: config.taskTimeoutMs,
+    progress: { display, snapshot },
+    services: [control, every(config.checkpointEveryMs, () => checkpoint.save())],
+    onData: (data) => {
+      switch (data.type) {
+        case 'dead-letters':
+          // Durable before any later position of this range can be saved.
+          deadLetters.append(data.letters);
+          if (config.maxErrors >= 0 && deadLetters.written > config.maxErrors && !tooManyErrors) {
+            tooManyErrors = true;
+            scheduler.stop();
           }
-          if (attempt > config.rangeRetries || stopRequested) return; // stays pending in the checkpoint
-          display.event('warning', { range: range.id, attempt, error }, `warning: range ${range.id} failed (${error.message}); retrying`);
-          await sleep(backoffDelayMs(attempt, 500, 10_000));
-          if (stopRequested) return;
-          continue;
-        }
+          return;
         default:
-          unreachable(result, 'task result');
+          unreachable(data.type, 'migrate data');
       }
-    }
-  };
+    },
+    onRetry: (item, attempt, error) =>
+      display.event('warning', { range: item.id, attempt, error }, `warning: range ${item.id} failed (${error.message}); retrying`),
+  });
 
+  display.event(
+    'start',
+    {
+      keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: prepared.target.identity,
+      threads: config.threads, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
+      checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
+    },
+    `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
+      `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy on ${config.threads} threads` +
+      (prepared.resumed ? `, resuming ${checkpoint.file}` : ''),
+  );
+
+  let outcome;
   try {
-    await dispatchAll(pending, config.threads, runRange, () => stopRequested);
+    outcome = await scheduler.run(source, signal);
   } finally {
-    control.stop();
-    clearInterval(ticker);
-    clearInterval(saver);
-    signal?.removeEventListener('abort', stop);
-    display.update(snapshot(), true);
-    display.clear();
-    await pool.close();
     checkpoint.addTotals({
       rowsRead: stats.get('rowsRead'),
       itemsWritten: stats.get('itemsWritten'),
@@ -208,10 +128,10 @@ export async function runMigration(
     prepared,
     stats,
     deadLetterCount: deadLetters.written,
-    fatal,
+    fatal: outcome.fatal,
     tooManyErrors,
     interrupted: signal?.aborted === true,
-    rangesFailed,
+    rangesFailed: outcome.failures,
     ringDone: ringDone(),
     rate: control.report(),
     timeline: control.timeline(),
@@ -249,4 +169,15 @@ function doneShare(r: RangeProgress): number {
   if (r.state === 'done') return ringShare(r.start, r.end);
   if (r.resumeAfter !== undefined) return ringShare(r.start, r.resumeAfter);
   return 0;
+}
+
+/** A job service that runs `fn` every `ms`. */
+function every(ms: number, fn: () => void): JobService {
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    start: () => {
+      timer = setInterval(fn, ms);
+    },
+    stop: () => clearInterval(timer),
+  };
 }

@@ -4,9 +4,9 @@
  */
 import { toPlainError, type PlainError } from '../errors.js';
 import { BatchWriter, type BatchWriterOptions } from '../dynamodb/batch-writer.js';
-import { openDynamoDbHttpClient, type DynamoDbHttpClient } from '../dynamodb/http-client.js';
+import type { DynamoDbHttpClient } from '../dynamodb/http-client.js';
+import type { DynamoTargetConfig } from '../dynamodb/target.js';
 import type { Item } from '../mapping/attribute-value.js';
-import type { DynamoTargetConfig } from './task.js';
 
 export interface WriteEntry<T> {
   /** Key attributes as a string: entries with the same key in one batch are merged. */
@@ -31,7 +31,6 @@ export interface WriteOutcome<T> {
 
 export interface ItemSink {
   write<T>(batch: ReadonlyArray<WriteEntry<T>>): Promise<WriteOutcome<T>>;
-  close(): Promise<void>;
 }
 
 /** Item-level failures that can succeed on a later attempt: the rows stay pending. */
@@ -43,32 +42,19 @@ export interface SinkHooks {
 }
 
 /**
- * The DynamoDB sink: a keep-alive client opened on first use, and a BatchWriter over it.
- * Fatal failures (missing table, credentials) come back as `fatal`, never as a throw.
+ * The DynamoDB sink of one task: a BatchWriter with the task's hooks over the keep-alive client
+ * its worker owns (one client per worker, however many tasks it runs). Fatal failures (missing
+ * table, credentials) come back as `fatal`, never as a throw.
  */
-export function openItemSink(target: DynamoTargetConfig, hooks: SinkHooks = {}): ItemSink {
-  let opened: Promise<{ client: DynamoDbHttpClient; writer: BatchWriter }> | undefined;
-  const open = () => {
-    opened ??= openDynamoDbHttpClient({
-      ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-      region: target.region,
-      ...(target.profile === undefined ? {} : { profile: target.profile }),
-      connections: target.connections,
-      requestTimeoutMs: target.requestTimeoutMs,
-    }).then((client) => ({
-      client,
-      writer: new BatchWriter(client, {
-        maxRetries: target.maxRetries,
-        ...(hooks.beforeRequest === undefined ? {} : { beforeRequest: hooks.beforeRequest }),
-        ...(hooks.onResponse === undefined ? {} : { onResponse: hooks.onResponse }),
-      }),
-    }));
-    return opened;
-  };
+export function itemSink(client: DynamoDbHttpClient, target: DynamoTargetConfig, hooks: SinkHooks = {}): ItemSink {
+  const writer = new BatchWriter(client, {
+    maxRetries: target.maxRetries,
+    ...(hooks.beforeRequest === undefined ? {} : { beforeRequest: hooks.beforeRequest }),
+    ...(hooks.onResponse === undefined ? {} : { onResponse: hooks.onResponse }),
+  });
   return {
     async write<T>(batch: ReadonlyArray<WriteEntry<T>>): Promise<WriteOutcome<T>> {
       try {
-        const { writer } = await open();
         const out = await writer.writeBatch(target.table, batch.map((e) => ({ key: e.key, item: e.item, ref: e.ref, units: e.wcu })));
         const failedRefs = new Set<unknown>(out.failed.map((f) => f.ref));
         let writeUnits = 0;
@@ -84,17 +70,11 @@ export function openItemSink(target: DynamoTargetConfig, hooks: SinkHooks = {}):
           writeUnits,
         };
       } catch (error) {
-        opened = undefined;
         return {
           written: 0, merged: 0, failed: [], fatal: toPlainError(error),
           requests: 0, retries: 0, throttledRequests: 0, unprocessedRetries: 0, writeUnits: 0,
         };
       }
-    },
-    async close(): Promise<void> {
-      if (opened === undefined) return;
-      const { client } = await opened.catch(() => ({ client: undefined }));
-      await client?.close();
     },
   };
 }

@@ -5,7 +5,7 @@ import type { JobStats } from '../metrics/job-stats.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
-import type { RateReport, TimelinePoint } from './throughput.js';
+import type { RateReport, TimelinePoint } from '../engine/throughput.js';
 
 export type MigrateStatus = 'completed' | 'completed-with-errors' | 'incomplete' | 'too-many-errors' | 'failed' | 'interrupted';
 

@@ -1,51 +1,29 @@
 /** The plain data a migrate job hands its workers. */
-import type { CassandraConnection } from '../cassandra/client.js';
-import type { RangeProgress } from '../engine/checkpoint.js';
-import type { MappingOptions } from '../mapping/options.js';
-import type { TableSpec } from '../mapping/table-spec.js';
+import type { DeadLetter } from '../engine/dead-letters.js';
+import type { JobShape } from '../engine/protocol.js';
+import type { RangeDescriptor } from '../plan/token-ranges.js';
+import type { TableWorkerData } from '../job/table-job.js';
 
-export interface DynamoTargetConfig {
-  /** `--endpoint-url`; undefined: the region's AWS endpoint. */
-  readonly endpoint?: string;
-  readonly region: string;
-  readonly profile?: string;
-  readonly table: string;
-  /** Keep-alive connections per worker. */
-  readonly connections: number;
-  readonly maxRetries: number;
-  readonly requestTimeoutMs: number;
-}
+/** Moved to src/dynamodb/target.ts; re-exported for importers not yet switched. */
+export type { DynamoTargetConfig } from '../dynamodb/target.js';
 
-export interface MigrateWorkerData {
-  readonly connection: CassandraConnection;
-  readonly keyspace: string;
-  readonly table: string;
-  readonly tableSpec: TableSpec;
-  readonly mapping: MappingOptions;
-  /** Built on the main thread: `SELECT token(...) AS <tokenAlias>, ... WHERE token(...) > ? AND token(...) <= ?`. */
-  readonly selectCql: string;
-  readonly tokenAlias: string;
-  readonly fetchSize: number;
-  /** Consistency level name, e.g. LOCAL_ONE. */
-  readonly consistency: string;
-  readonly target: DynamoTargetConfig;
+export interface MigrateWorkerData extends TableWorkerData {
   /** BatchWriteItem requests in flight per worker. */
   readonly inFlightBatches: number;
-  readonly progressIntervalMs: number;
   /** SharedArrayBuffer-backed rate slots (src/engine/rate-slots.ts): the job's rate, read before each batch. */
   readonly rateSlots: Int32Array;
 }
 
+/** Copy the rows of one token range; the envelope's cursor is the token the range resumes after. */
 export interface MigrateTask {
-  readonly taskId: string;
-  readonly range: RangeProgress;
+  readonly kind: 'range';
+  readonly range: RangeDescriptor;
 }
 
-export interface MigrateTaskDone {
-  readonly rowsRead: number;
-  readonly itemsWritten: number;
-  readonly deadLetters: number;
-  readonly pages: number;
+/** Rows that cannot be written; sent before the position that moves past them. */
+export interface DeadLettersData {
+  readonly type: 'dead-letters';
+  readonly letters: readonly DeadLetter[];
 }
 
 export type MigratePhase = 'page-fetch' | 'convert' | 'batch-write' | 'retries-per-item' | 'range';
@@ -61,3 +39,11 @@ export type MigrateCounter =
   | 'pages'
   | 'writeUnits'
   | 'rateWaitMs';
+
+/** migrate's names on both sides of the thread boundary. */
+export interface MigrateJob extends JobShape {
+  readonly counter: MigrateCounter;
+  readonly phase: MigratePhase;
+  readonly task: MigrateTask;
+  readonly data: DeadLettersData;
+}

@@ -1,20 +1,18 @@
 /**
  * The populate job on the main thread: schema, task plan, dispatch to the pool, progress, summary.
  */
-import { randomUUID } from 'node:crypto';
 import type cassandra from 'cassandra-driver';
 import { connect, classifyCassandraError, type CassandraConnection } from '../cassandra/client.js';
 import { replicationCql } from '../cassandra/replication.js';
-import { WorkerPool } from '../engine/pool.js';
+import { Scheduler } from '../engine/scheduler.js';
+import { ListSource } from '../engine/work-source.js';
 import { ToolError, type PlainError } from '../errors.js';
-import { dispatchAll } from '../engine/dispatch.js';
-import { unreachable } from '../engine/protocol.js';
 import { JobStats } from '../metrics/job-stats.js';
 import { summarize, type LatencySummary } from '../metrics/histogram.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
 import { cqlIdent, type ModelName } from './model.js';
 import { MODELS } from './models/index.js';
-import { planPopulateTasks, type PopulateTask, type PopulateTaskDone, type PopulateWorkerData } from './task.js';
+import { planPopulateTasks, type PopulateCounter, type PopulateJob, type PopulateWorkerData } from './task.js';
 
 export interface PopulateConfig {
   readonly connection: CassandraConnection;
@@ -79,7 +77,7 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
   }
 
   const tasks = planPopulateTasks(config.rows, config.chunkRows);
-  const stats = new JobStats('rows', (warning) => display.event('warning', { warning }, `warning: ${warning.message} (retrying)`));
+  const stats = new JobStats<PopulateCounter>('rows', (warning) => display.event('warning', { warning }, `warning: ${warning.message} (retrying)`));
   display.event('start', {
     keyspace: config.keyspace, table: config.table, model: config.model, rows: config.rows, threads: config.threads, seed: config.seed,
   }, `populate: ${config.rows.toLocaleString('en-US')} ${config.model} rows into ${config.keyspace}.${config.table} on ${config.threads} threads`);
@@ -94,55 +92,28 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
     invalidEvery: config.invalidEvery,
     concurrency: config.concurrencyPerThread,
     maxRetries: config.maxRetries,
+  };
+  const scheduler = new Scheduler<PopulateJob, PopulateWorkerData>({
+    worker: 'populate-worker',
+    threads: config.threads,
+    workerData,
+    stats,
     progressIntervalMs: config.progressIntervalMs,
-  };
-  const pool = new WorkerPool({ worker: 'populate-worker', threads: config.threads, jobId: randomUUID(), workerData });
-  let failure: PlainError | undefined;
-  let stopRequested = false;
-  const stop = (): void => {
-    if (stopRequested) return;
-    stopRequested = true;
-    pool.stop();
-  };
-  signal?.addEventListener('abort', stop);
-  if (signal?.aborted === true) stop();
-  const ticker = setInterval(() => {
-    display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.currentRate(), elapsedMs: stats.elapsedMs() });
-  }, 100);
-
-  try {
-    await dispatchAll(tasks, config.threads * 2, async (task) => {
-      const result = await pool.run<PopulateTask, PopulateTaskDone>(task, (m) => {
-        switch (m.type) {
-          case 'progress':
-          case 'warning':
-            stats.handle(m);
-            return;
-          case 'dead-letters':
-          case 'position':
-          case 'differences':
-            throw new Error(`populate: unexpected ${m.type} message`);
-          default:
-            unreachable(m, 'worker message');
-        }
-      });
-      if (result.status === 'failed' && failure === undefined) {
-        failure = result.error;
-        stop(); // the first failure ends the job: later tasks would fail the same way
-      }
-    }, () => stopRequested);
-  } finally {
-    clearInterval(ticker);
-    signal?.removeEventListener('abort', stop);
-    display.update({ done: stats.get('rows'), total: config.rows, ratePerSec: stats.averageRate(), elapsedMs: stats.elapsedMs() }, true);
-    display.clear();
-    await pool.close();
-  }
+    // The first failure ends the job: statements are retried inside the worker already, and
+    // later tasks would fail the same way.
+    retry: { retries: 0 },
+    onGiveUp: () => scheduler.stop(),
+    progress: {
+      display,
+      snapshot: (final) => ({ done: stats.get('rows'), total: config.rows, ratePerSec: final ? stats.averageRate() : stats.currentRate(), elapsedMs: stats.elapsedMs() }),
+    },
+  });
+  const outcome = await scheduler.run(new ListSource(tasks.map((task) => ({ id: task.id, task }))), signal);
+  const failure = outcome.fatal ?? outcome.failures.values().next().value;
   const interrupted = signal?.aborted === true;
 
   const durationMs = stats.elapsedMs();
-  // The live counters are the truth: a task's result is only sent after its final counters
-  // arrived, and an aborted task has no result at all.
+  // The counters are the truth: every task's last counters travel in its result.
   const rowsWritten = stats.get('rows');
   const summary: PopulateSummary = {
     status: failure !== undefined ? 'failed' : interrupted ? 'interrupted' : 'completed',

@@ -1,5 +1,6 @@
 /** The plain data a populate job hands its workers, and how rows are split into tasks. */
 import type { CassandraConnection } from '../cassandra/client.js';
+import type { JobShape } from '../engine/protocol.js';
 import type { ModelName } from './model.js';
 
 export interface PopulateWorkerData {
@@ -13,24 +14,27 @@ export interface PopulateWorkerData {
   /** Statements in flight per worker. */
   readonly concurrency: number;
   readonly maxRetries: number;
-  readonly progressIntervalMs: number;
 }
 
 export interface PopulateTask {
-  readonly taskId: string;
+  readonly kind: 'rows';
+  /** `rows-<start>-<end>`: the work item's id. */
+  readonly id: string;
   /** Rows [start, end) by index. */
   readonly start: number;
   readonly end: number;
 }
 
-export interface PopulateTaskDone {
-  readonly rowsWritten: number;
-  readonly statements: number;
-  readonly retries: number;
-}
-
 export type PopulatePhase = 'insert';
 export type PopulateCounter = 'rows' | 'statements' | 'retries';
+
+/** populate's names on both sides of the thread boundary. */
+export interface PopulateJob extends JobShape {
+  readonly counter: PopulateCounter;
+  readonly phase: PopulatePhase;
+  readonly task: PopulateTask;
+  readonly data: never;
+}
 
 /** Splits [0, rows) into contiguous tasks of at most `chunkRows` rows. */
 export function planPopulateTasks(rows: number, chunkRows: number): PopulateTask[] {
@@ -39,7 +43,7 @@ export function planPopulateTasks(rows: number, chunkRows: number): PopulateTask
   const tasks: PopulateTask[] = [];
   for (let start = 0; start < rows; start += chunkRows) {
     const end = Math.min(rows, start + chunkRows);
-    tasks.push({ taskId: `rows-${start}-${end}`, start, end });
+    tasks.push({ kind: 'rows', id: `rows-${start}-${end}`, start, end });
   }
   return tasks;
 }

@@ -1,25 +1,9 @@
 /** A verify job's resolved configuration. */
-import type { CassandraConnection } from '../cassandra/client.js';
-import type { MappingOptions } from '../mapping/options.js';
+import type { TableJobConfig } from '../job/table-job.js';
 
-export interface VerifyConfig {
-  readonly connection: CassandraConnection;
-  readonly keyspace: string;
-  readonly table: string;
-  readonly targetTable: string;
-  readonly endpoint?: string;
-  readonly region?: string;
-  readonly profile?: string;
-  readonly threads: number;
-  readonly splits: number;
-  readonly fetchSize: number;
-  readonly consistency: string;
+export interface VerifyConfig extends TableJobConfig {
+  /** BatchGetItem requests in flight per thread. */
   readonly inFlight: number;
-  readonly connectionsPerThread: number;
-  readonly maxRetries: number;
-  readonly requestTimeoutMs: number;
-  readonly mapping: MappingOptions;
-  readonly mappingSource: string;
   /** Share of the data to check, 0 < rate ≤ 1. */
   readonly sampleRate: number;
   readonly seed: number;
@@ -29,8 +13,8 @@ export interface VerifyConfig {
   readonly fix: boolean;
   readonly fixExtra: boolean;
   readonly differencesPath: string;
-  /** Read units per second ceiling for BatchGetItem/Scan (0: adaptive only). */
+  /** Read units per second ceiling for BatchGetItem and Scan (`--max-rcu`); the rate adapts below it. */
   readonly maxRcu?: number;
-  readonly reportDir?: string;
-  readonly progressIntervalMs: number;
+  /** Write units per second ceiling for repairs (`--max-wcu`, with --fix / --fix-extra). */
+  readonly maxWcu?: number;
 }

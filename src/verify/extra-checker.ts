@@ -6,15 +6,13 @@
 import type cassandra from 'cassandra-driver';
 import { classifyCassandraError } from '../cassandra/client.js';
 import { quoteIdent } from '../cassandra/select.js';
-import type { TaskReporter } from '../engine/worker-runtime.js';
+import { DEFAULTS } from '../config/defaults.js';
 import type { Item } from '../mapping/attribute-value.js';
 import type { ItemKeyDecoder } from './item-key.js';
 import type { VerifyDynamo } from './dynamo.js';
-import type { Difference, VerifyCounter, VerifyPhase, VerifyWorkerData } from './task.js';
+import type { CheckReporter } from './range-checker.js';
+import type { Difference, VerifyWorkerData } from './task.js';
 import { consistencyCode } from '../cassandra/range-reader.js';
-
-/** Source lookups in flight per worker. */
-const LOOKUPS_IN_FLIGHT = 32;
 
 export function lookupCql(config: Pick<VerifyWorkerData, 'keyspace' | 'table' | 'tableSpec'>): string {
   const keys = [...config.tableSpec.partitionKeys, ...config.tableSpec.clusteringKeys].map((c) => quoteIdent(c.name));
@@ -30,7 +28,7 @@ export class ExtraChecker {
     private readonly client: cassandra.Client,
     private readonly decode: ItemKeyDecoder,
     private readonly dynamo: VerifyDynamo,
-    private readonly reporter: TaskReporter<VerifyPhase, VerifyCounter>,
+    private readonly reporter: CheckReporter,
   ) {
     this.cql = lookupCql(config);
     const ks = decode.keySchema;
@@ -68,7 +66,7 @@ export class ExtraChecker {
         else r.add('unverifiable');
       }
     };
-    await Promise.all(Array.from({ length: Math.min(LOOKUPS_IN_FLIGHT, items.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(DEFAULTS.verify.sourceLookupsInFlight, items.length) }, lane));
     if (extra.length === 0) return;
     r.add('extra', extra.length);
     const deleted = new Set<Item>();
@@ -76,8 +74,12 @@ export class ExtraChecker {
       for (let i = 0; i < extra.length; i += 25) {
         const batch = extra.slice(i, i + 25);
         const out = await this.dynamo.deleter.deleteBatch(this.config.target.table, batch.map((item) => ({ key: item, ref: item })));
+        r.add('fixRequests', out.requests);
+        r.add('fixThrottledRequests', out.throttledRequests);
+        r.add('retries', out.retries + out.unprocessedRetries);
         const failed = new Set(out.failed.map((f) => f.ref));
         for (const item of batch) if (!failed.has(item)) deleted.add(item);
+        r.add('fixWriteUnits', out.deleted);
       }
       r.add('fixedDeleted', deleted.size);
     }
@@ -86,6 +88,6 @@ export class ExtraChecker {
       key: Object.fromEntries(this.keyAttributes.map((a) => [a, item[a]])),
       ...(deleted.has(item) ? { fixed: 'deleted' as const } : {}),
     }));
-    r.differences(differences);
+    r.send({ type: 'differences', differences });
   }
 }

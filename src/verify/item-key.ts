@@ -31,7 +31,7 @@ import { type MappingOptions, resolveMappingOptions } from '../mapping/options.j
 import type { SourceRow } from '../mapping/row-converter.js';
 import type { CqlType } from '../mapping/cql-type.js';
 import type { ColumnSpec, TableSpec } from '../mapping/table-spec.js';
-import { valueEqual } from './compare.js';
+import { valueEqual } from '../compare/items.js';
 import { driverValueFromNumber, driverValueFromPlain, driverValueFromText } from './key-values.js';
 
 export type ItemKeyDecoding =

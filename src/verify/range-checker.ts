@@ -4,14 +4,18 @@
  * (a copy still catching up), optionally rewrite what differs, and report every difference.
  */
 import { toJsonSafe } from '../engine/dead-letters.js';
-import type { TaskReporter } from '../engine/worker-runtime.js';
+import type { TaskContext } from '../engine/worker-runtime.js';
 import { sleep } from '../engine/backoff.js';
-import type { PlainError } from '../errors.js';
+import { ErrorCode, plainError, type PlainError } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
 import type { RowConverter, SourceRow } from '../mapping/row-converter.js';
-import { compareItems, type AttributeDifference } from './compare.js';
-import type { VerifyDynamo } from './dynamo.js';
-import type { Difference, VerifyCounter, VerifyPhase, VerifyWorkerData } from './task.js';
+import { compareItems, type AttributeDifference } from '../compare/items.js';
+import { itemSizeBytes, writeUnits } from '../mapping/item-size.js';
+import { readUnitsPerKey, type VerifyDynamo } from './dynamo.js';
+import type { Difference, VerifyJob, VerifyWorkerData } from './task.js';
+
+/** What a checker needs of its task: counters, latencies, and a way to send differences. */
+export type CheckReporter = Pick<TaskContext<VerifyJob, unknown>, 'add' | 'record' | 'send'>;
 
 const GET_CHUNK = 100;
 
@@ -29,7 +33,7 @@ export class RangeChecker {
     private readonly config: VerifyWorkerData,
     private readonly convert: RowConverter,
     private readonly dynamo: VerifyDynamo,
-    private readonly reporter: TaskReporter<VerifyPhase, VerifyCounter>,
+    private readonly reporter: CheckReporter,
     private readonly rangeId: string,
   ) {
     this.keyColumns = [...config.tableSpec.partitionKeys, ...config.tableSpec.clusteringKeys].map((c) => c.name);
@@ -80,9 +84,10 @@ export class RangeChecker {
         this.reporter.add('retries', out.retries);
         this.reporter.add('throttledRequests', out.throttledRequests);
         this.reporter.add('unprocessedRetries', out.unprocessedRetries);
+        this.reporter.add('readUnits', out.found.length * readUnitsPerKey(consistentRead));
         if (out.failed.length > 0) {
           const f = out.failed[0]!;
-          failure = { code: 'DYNAMODB_UNREACHABLE', message: `${out.failed.length} keys could not be read: ${f.code}: ${f.message}`, retryable: true };
+          failure = plainError(ErrorCode.DYNAMODB_UNREACHABLE, `${out.failed.length} keys could not be read: ${f.code}: ${f.message}`);
           return;
         }
         const started = performance.now();
@@ -110,9 +115,17 @@ export class RangeChecker {
     if (this.config.fix) {
       for (let i = 0; i < confirmed.length; i += 25) {
         const batch = confirmed.slice(i, i + 25);
-        const out = await this.dynamo.writer.writeBatch(this.config.target.table, batch.map((c, k) => ({ key: String(k), item: c.expected, ref: c })));
+        const entries = batch.map((c, k) => ({ key: String(k), item: c.expected, ref: c, units: writeUnits(itemSizeBytes(c.expected)) }));
+        const out = await this.dynamo.writer.writeBatch(this.config.target.table, entries);
+        r.add('fixRequests', out.requests);
+        r.add('fixThrottledRequests', out.throttledRequests);
+        r.add('retries', out.retries + out.unprocessedRetries);
         const failedRefs = new Set(out.failed.map((f) => f.ref));
-        for (const c of batch) if (!failedRefs.has(c)) fixed.add(c);
+        for (const e of entries) {
+          if (failedRefs.has(e.ref)) continue;
+          fixed.add(e.ref);
+          r.add('fixWriteUnits', e.units);
+        }
       }
       r.add('fixedRewritten', fixed.size);
     }
@@ -133,6 +146,6 @@ export class RangeChecker {
         ...(fixed.has(c) ? { fixed: 'rewritten' as const } : {}),
       };
     });
-    r.differences(differences);
+    r.send({ type: 'differences', differences });
   }
 }

@@ -1,21 +1,9 @@
 /** The plain data a verify job hands its workers, and what comes back. */
-import type { CassandraConnection } from '../cassandra/client.js';
-import type { RangeProgress } from '../engine/checkpoint.js';
-import type { MappingOptions } from '../mapping/options.js';
-import type { TableSpec } from '../mapping/table-spec.js';
-import type { DynamoTargetConfig } from '../migrate/task.js';
+import type { JobShape } from '../engine/protocol.js';
+import type { RangeDescriptor } from '../plan/token-ranges.js';
+import type { TableWorkerData } from '../job/table-job.js';
 
-export interface VerifyWorkerData {
-  readonly connection: CassandraConnection;
-  readonly keyspace: string;
-  readonly table: string;
-  readonly tableSpec: TableSpec;
-  readonly mapping: MappingOptions;
-  readonly selectCql: string;
-  readonly tokenAlias: string;
-  readonly fetchSize: number;
-  readonly consistency: string;
-  readonly target: DynamoTargetConfig;
+export interface VerifyWorkerData extends TableWorkerData {
   /** BatchGetItem requests in flight per worker. */
   readonly inFlight: number;
   readonly consistentRead: boolean;
@@ -25,17 +13,18 @@ export interface VerifyWorkerData {
   readonly fix: boolean;
   /** Delete items with no source row (with --check-extra). */
   readonly fixExtra: boolean;
-  readonly progressIntervalMs: number;
   readonly rateSlots: Int32Array;
 }
 
+/** Check one token range (resuming after the envelope's cursor), or one scan segment of the target. */
 export type VerifyTask =
-  | { readonly kind: 'range'; readonly taskId: string; readonly range: RangeProgress }
-  | { readonly kind: 'extra-segment'; readonly taskId: string; readonly segment: number; readonly totalSegments: number };
+  | { readonly kind: 'range'; readonly range: RangeDescriptor }
+  | { readonly kind: 'extra-segment'; readonly segment: number; readonly totalSegments: number };
 
-export interface VerifyTaskDone {
-  readonly rowsChecked: number;
-  readonly itemsScanned: number;
+/** Differences found (and, with --fix, repaired): written to the differences file as they come. */
+export interface DifferencesData {
+  readonly type: 'differences';
+  readonly differences: readonly Difference[];
 }
 
 /** One difference, as written to the differences file. */
@@ -50,7 +39,7 @@ export interface Difference {
   readonly range?: string;
 }
 
-export type VerifyPhase = 'page-fetch' | 'convert' | 'batch-get' | 'compare' | 'scan-page' | 'source-lookup' | 'range';
+export type VerifyPhase = 'page-fetch' | 'convert' | 'batch-get' | 'compare' | 'scan-page' | 'source-lookup' | 'fix-write' | 'range';
 export type VerifyCounter =
   | 'rowsChecked'
   | 'matched'
@@ -70,4 +59,16 @@ export type VerifyCounter =
   | 'throttledRequests'
   | 'unprocessedRetries'
   | 'readUnits'
+  /** Repairs (--fix, --fix-extra): their own rate channel. */
+  | 'fixRequests'
+  | 'fixThrottledRequests'
+  | 'fixWriteUnits'
   | `mismatch:${string}`;
+
+/** verify's names on both sides of the thread boundary. */
+export interface VerifyJob extends JobShape {
+  readonly counter: VerifyCounter;
+  readonly phase: VerifyPhase;
+  readonly task: VerifyTask;
+  readonly data: DifferencesData;
+}

@@ -13,7 +13,7 @@ describe('planPopulateTasks', () => {
         expected = t.end;
       }
       expect(expected).toBe(rows);
-      expect(new Set(tasks.map((t) => t.taskId)).size).toBe(tasks.length);
+      expect(new Set(tasks.map((t) => t.id)).size).toBe(tasks.length);
     }
   });
 

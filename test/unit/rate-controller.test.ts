@@ -4,14 +4,15 @@
  * the issue asks for, the share of capacity used, and the share of throttled requests.
  */
 import { describe, expect, it } from 'vitest';
-import { CONTROLLER_DEFAULTS, RateController } from '../../src/engine/rate-controller.js';
+import { DEFAULTS } from '../../src/config/defaults.js';
+import { RateController } from '../../src/engine/rate-controller.js';
 import { TokenBucket } from '../../src/engine/token-bucket.js';
 
 interface SimPoint { t: number; rate: number; capacity: number; accepted: number; offered: number; throttled: boolean }
 
 function simulate(capacityAt: (tSec: number) => number, seconds: number, opts: Partial<ConstructorParameters<typeof RateController>[0]> = {}): SimPoint[] {
-  const c = new RateController({ ...CONTROLLER_DEFAULTS, ...opts });
-  const tick = CONTROLLER_DEFAULTS.tickMs / 1000;
+  const c = new RateController({ ...DEFAULTS.rateController, ...opts });
+  const tick = DEFAULTS.rateController.tickMs / 1000;
   let bucket = capacityAt(0);
   const out: SimPoint[] = [];
   // Requests of 25 units; a request is throttled when the bucket cannot take it whole.
@@ -68,13 +69,13 @@ describe('RateController', () => {
   it('never exceeds --max-wcu, and --rate is fixed', () => {
     const capped = simulate(() => 10_000, 30, { maxRate: 1500 });
     expect(Math.max(...capped.map((p) => p.rate))).toBeLessThanOrEqual(1500);
-    const fixed = new RateController({ ...CONTROLLER_DEFAULTS, fixedRate: 300 });
+    const fixed = new RateController({ ...DEFAULTS.rateController, fixedRate: 300 });
     expect(fixed.tick({ nowMs: 0, acceptedUnits: 0, throttledRequests: 5, requests: 5 })).toBe(300);
     expect(fixed.adaptive).toBe(false);
   });
 
   it('does not inflate a limit the job cannot use', () => {
-    const c = new RateController({ ...CONTROLLER_DEFAULTS });
+    const c = new RateController({ ...DEFAULTS.rateController });
     for (let t = 0; t < 60_000; t += 250) c.tick({ nowMs: t, acceptedUnits: 100 * 0.25, throttledRequests: 0, requests: 4 });
     expect(c.rate).toBeLessThan(1_000 * 1.25);
   });

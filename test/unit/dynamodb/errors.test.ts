@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { isPlainError, exitStatusFor } from '../../../src/errors.js';
+import { isPlainError, exitStatusFor, isFatal, isRetryable, ErrorCode } from '../../../src/errors.js';
 import {
   classifyErrorResponse,
   classifyErrorType,
   classifyNetworkError,
+  jobCodeFor,
   shortErrorType,
   toFatalPlainError,
+  type DdbErrorCode,
+  type DdbErrorInfo,
 } from '../../../src/dynamodb/errors.js';
 
 const body = (type: string, message: string) => JSON.stringify({ __type: type, message });
@@ -121,5 +124,54 @@ describe('toFatalPlainError', () => {
     expect(e.message).toBe("DynamoDB (table 'users'): ResourceNotFoundException: Requested resource not found");
     expect(e.context).toMatchObject({ dynamodbCode: 'DYNAMODB_TABLE_NOT_FOUND', table: 'users', awsType: 'ResourceNotFoundException' });
     expect(toFatalPlainError(classifyErrorResponse(400, body('x#UnrecognizedClientException', 'bad token'))).code).toBe('DYNAMODB_AUTH');
+  });
+
+  it('keeps the status each failure ended with before the codes were one vocabulary', () => {
+    const cases: Array<[DdbErrorCode, string]> = [
+      [ErrorCode.DYNAMODB_TABLE_NOT_FOUND, 'DYNAMODB_SCHEMA'],
+      [ErrorCode.DYNAMODB_AUTH, 'DYNAMODB_AUTH'],
+      [ErrorCode.DYNAMODB_UNREACHABLE, 'DYNAMODB_UNREACHABLE'],
+      [ErrorCode.DYNAMODB_CLIENT_CLOSED, 'INTERNAL'],
+      [ErrorCode.DYNAMODB_SERVER_ERROR, 'INTERNAL'],
+      [ErrorCode.DYNAMODB_VALIDATION, 'INTERNAL'],
+      [ErrorCode.RETRIES_EXHAUSTED, 'INTERNAL'],
+    ];
+    for (const [code, reported] of cases) {
+      expect(jobCodeFor(code), code).toBe(reported);
+      const info: DdbErrorInfo = { code, message: 'm', retryable: true, throttle: false, fatal: false, status: 0 };
+      const e = toFatalPlainError(info, 't');
+      expect(e).toMatchObject({ code: reported, retryable: false, message: "DynamoDB (table 't'): m", context: { dynamodbCode: code, table: 't' } });
+      expect(exitStatusFor(e.code)).toBe(3);
+    }
+  });
+});
+
+describe('classification and the registry agree', () => {
+  const responses: Array<[number, string]> = [
+    [400, body('x#ProvisionedThroughputExceededException', 'slow down')],
+    [400, body('x#ValidationException', 'bad')],
+    [400, body('x#ItemCollectionSizeLimitExceededException', 'big')],
+    [400, body('x#TransactionConflictException', 'busy')],
+    [400, body('x#ResourceNotFoundException', 'gone')],
+    [400, body('x#AccessDeniedException', 'no')],
+    [500, body('x#InternalServerError', 'oops')],
+    [400, body('x#SomethingNew', 'hm')],
+  ];
+  it.each(responses)('HTTP %i %s', (status, text) => {
+    const info = classifyErrorResponse(status, text);
+    expect(info.fatal).toBe(isFatal(info.code));
+    expect(info.retryable).toBe(isRetryable(info.code));
+  });
+
+  it.each(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CLOSED'])('network %s', (code) => {
+    const info = classifyNetworkError(Object.assign(new Error(code), { code }), 'o');
+    expect(info.fatal).toBe(isFatal(info.code));
+    expect(info.retryable).toBe(isRetryable(info.code));
+  });
+
+  it('fatal classifications are exactly the missing table and bad credentials', () => {
+    expect(classifyErrorResponse(400, body('x#ResourceNotFoundException', 'gone')).fatal).toBe(true);
+    expect(classifyErrorResponse(403, '').fatal).toBe(true);
+    expect(classifyNetworkError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'o')).toMatchObject({ fatal: false, retryable: true });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalNumberText, numberTextEqual } from '../../../src/verify/number-equal.js';
+import { canonicalNumberText, numberTextEqual } from '../../../src/compare/number-equal.js';
 
 /**
  * An independent canonical form, by BigInt arithmetic: value = sign × m × 10^e with m free of

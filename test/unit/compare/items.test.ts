@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeValue, Item } from '../../../src/mapping/attribute-value.js';
-import { compareItems, itemsEqual, valueEqual } from '../../../src/verify/compare.js';
+import { compareItems, itemsEqual, valueEqual } from '../../../src/compare/items.js';
 
 /** What our BatchGetItem reader gives back: parsed JSON of the wire format. */
 const wire = (item: Item): Item => JSON.parse(JSON.stringify(item)) as Item;

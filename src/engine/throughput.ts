@@ -1,12 +1,41 @@
 /**
- * The main thread's side of throughput control: every tick it reads the job's counters and the
- * batch-write latency, asks the controller for the rate, publishes it in the rate slots, and
- * keeps one timeline point per second for reports.
+ * The main thread's side of throughput control, for one rate channel (writes or reads): every
+ * tick it reads the job's counters for that channel (units accepted, throttled requests,
+ * requests) and its request latency, asks the controller for the rate, publishes it in the rate
+ * slots, and (for a migration's writes) keeps one timeline point per second for reports.
  */
-import { CONTROLLER_DEFAULTS, RateController } from '../engine/rate-controller.js';
-import { createRateSlots, setRate } from '../engine/rate-slots.js';
-import type { JobStats } from '../metrics/job-stats.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { RateController } from './rate-controller.js';
+import { createRateSlots, setRate, type RateChannel } from './rate-slots.js';
+import type { HistogramSet } from '../metrics/histogram.js';
 import { TimelineSampler, type TimelinePoint } from '../report/timeline.js';
+
+/** What the control reads of a job's statistics (any job's JobStats). */
+export interface RateStats {
+  get(name: string): number;
+  readonly histograms: HistogramSet;
+  readonly startedAt: number;
+}
+
+/** The names of a channel's counters and latency phase in the job's statistics. */
+export interface RateCounters {
+  readonly units: string;
+  readonly throttled: string;
+  readonly requests: string;
+  readonly latencyPhase: string;
+}
+
+/** A migration's writes. */
+export const WRITE_COUNTERS: RateCounters = Object.freeze({ units: 'writeUnits', throttled: 'throttledRequests', requests: 'requests', latencyPhase: 'batch-write' });
+
+export interface ThroughputOptions {
+  readonly channel?: RateChannel;
+  readonly counters?: RateCounters;
+  /** Share slots with another channel's control (one buffer per job). */
+  readonly slots?: Int32Array;
+  /** Keep the migration timeline (rows read, items written, …) for reports; default true. */
+  readonly timeline?: boolean;
+}
 
 export type { TimelinePoint } from '../report/timeline.js';
 
@@ -33,23 +62,31 @@ export class ThroughputControl {
   private timer: NodeJS.Timeout | undefined;
   private readonly started = performance.now();
 
+  private readonly channel: RateChannel;
+  private readonly counters: RateCounters;
+  private readonly keepTimeline: boolean;
+
   constructor(
     private readonly mode: RateMode,
-    private readonly stats: JobStats,
+    private readonly stats: RateStats,
+    options: ThroughputOptions = {},
   ) {
-    this.slots = createRateSlots(mode.kind === 'fixed-items' ? 'items' : 'wcu');
+    this.channel = options.channel ?? 'write';
+    this.counters = options.counters ?? WRITE_COUNTERS;
+    this.keepTimeline = options.timeline ?? true;
+    this.slots = options.slots ?? createRateSlots(mode.kind === 'fixed-items' ? 'items' : 'wcu');
     this.sampler = new TimelineSampler(stats.startedAt);
     this.lastSampleMs = stats.startedAt;
     switch (mode.kind) {
       case 'adaptive':
-        this.controller = new RateController({ ...CONTROLLER_DEFAULTS, ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }) });
-        setRate(this.slots, this.controller.rate);
+        this.controller = new RateController({ ...DEFAULTS.rateController, ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }) });
+        setRate(this.slots, this.controller.rate, this.channel);
         break;
       case 'fixed-items':
-        setRate(this.slots, mode.itemsPerSec);
+        setRate(this.slots, mode.itemsPerSec, this.channel);
         break;
       case 'fixed-wcu':
-        setRate(this.slots, mode.wcu);
+        setRate(this.slots, mode.wcu, this.channel);
         break;
       case 'unlimited':
         break;
@@ -61,7 +98,7 @@ export class ThroughputControl {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.tick(), CONTROLLER_DEFAULTS.tickMs);
+    this.timer = setInterval(() => this.tick(), DEFAULTS.rateController.tickMs);
   }
 
   stop(): void {
@@ -100,10 +137,11 @@ export class ThroughputControl {
 
   private tick(): void {
     const s = this.stats;
-    const units = s.get('writeUnits');
-    const throttled = s.get('throttledRequests');
-    const requests = s.get('requests');
-    const h = s.histograms.get('batch-write');
+    const c = this.counters;
+    const units = s.get(c.units);
+    const throttled = s.get(c.throttled);
+    const requests = s.get(c.requests);
+    const h = s.histograms.get(c.latencyPhase);
     const latCount = h.totalCount;
     const latSum = h.mean * latCount;
     if (this.controller !== undefined) {
@@ -115,7 +153,7 @@ export class ThroughputControl {
         requests: requests - this.last.requests,
         ...(dCount > 0 ? { meanLatencyMicros: (latSum - this.last.latSum) / dCount } : {}),
       };
-      setRate(this.slots, this.controller.tick(sample));
+      setRate(this.slots, this.controller.tick(sample), this.channel);
     }
     this.last = { units, throttled, requests, latCount, latSum };
     this.point(false);
@@ -124,7 +162,7 @@ export class ThroughputControl {
   /** One timeline point a second (and a last one at the end). */
   private point(final: boolean): void {
     const now = performance.now();
-    if (!final && now - this.lastSampleMs < 1000) return;
+    if (!this.keepTimeline || (!final && now - this.lastSampleMs < 1000)) return;
     this.lastSampleMs = now;
     const s = this.stats;
     const items = s.get('itemsWritten');

@@ -1,0 +1,308 @@
+/**
+ * The scheduler: runs a job's work on the worker pool. It owns the pool, the dispatch of items
+ * pulled from a WorkSource, the per-item retry policy, the silence watchdog, the progress ticker,
+ * stop/abort, and closing everything on every exit path.
+ *
+ *   source.next() ──▶ lane (threads × concurrentTasksPerWorker of them) ──▶ pool.run(envelope)
+ *        ▲                                                        │ progress, warning ──▶ stats
+ *        │                                                        │ data ──▶ job's onData
+ *        └── advance(cursor) ◀── position ────────────────────────┤
+ *            complete | release | fail ◀── result (retried with backoff from the last cursor)
+ *   watchdog: a task that sends nothing for taskSilenceTimeoutMs is killed and retried
+ */
+import { randomUUID } from 'node:crypto';
+import { DEFAULTS } from '../config/defaults.js';
+import { isFatal, toPlainError, type PlainError } from '../errors.js';
+import type { JobStats } from '../metrics/job-stats.js';
+import type { ProgressSnapshot } from '../metrics/progress.js';
+import { backoffDelayMs, sleep } from './backoff.js';
+import { armFailpoints, type ArmedFailpoints } from './failpoints.js';
+import { WorkerPool, type RunningTask } from './pool.js';
+import { PROTOCOL_VERSION, unreachable, type JobShape, type ResultMessage, type TaskEnvelope, type TaskMessage } from './protocol.js';
+import type { WorkItem, WorkSource } from './work-source.js';
+
+/** Something that runs alongside the job (rate control, checkpoint saves); stopped on every path. */
+export interface JobService {
+  start(): void;
+  stop(): void;
+}
+
+export interface RetryPolicy {
+  /** Retries of one item after a retryable failure, within one run. */
+  readonly retries: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export interface SchedulerOptions<J extends JobShape, D> {
+  /** Worker entry under workers/ (e.g. 'migrate-worker') or an absolute path. */
+  readonly worker: string;
+  readonly threads: number;
+  readonly concurrentTasksPerWorker?: number;
+  readonly workerData: D;
+  readonly stats: JobStats<J['counter']>;
+  readonly progressIntervalMs?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  readonly taskSilenceTimeoutMs?: number;
+  readonly workerStartTimeoutMs?: number;
+  /** The job's own messages (dead letters, differences), in order with the item's positions. */
+  readonly onData?: (data: J['data'], item: WorkItem<J['task']>) => void;
+  /** Told before an item is retried. */
+  readonly onRetry?: (item: WorkItem<J['task']>, attempt: number, error: PlainError) => void;
+  /** Told when an item is given up in this run (the job may stop: later items would fail alike). */
+  readonly onGiveUp?: (item: WorkItem<J['task']>, error: PlainError) => void;
+  readonly progress?: {
+    readonly display: { update(snapshot: ProgressSnapshot, force?: boolean): void; clear(): void };
+    readonly snapshot: (final: boolean) => ProgressSnapshot;
+    readonly everyMs?: number;
+  };
+  readonly services?: readonly JobService[];
+  /** Test hook; by default read from CASS2DDB_FAILPOINTS. */
+  readonly failpoints?: ArmedFailpoints;
+}
+
+export interface SchedulerOutcome {
+  /** The failure that ended the job (a fatal code, or a start failure). */
+  readonly fatal?: PlainError;
+  /** stop() was called (signal, or the job itself): unfinished items were released. */
+  readonly stopped: boolean;
+  /** Items given up in this run, with their last error. */
+  readonly failures: ReadonlyMap<string, PlainError>;
+  readonly tasks: number;
+  readonly retries: number;
+  /** Tasks killed by the silence watchdog. */
+  readonly silentTasks: number;
+}
+
+interface Watched {
+  lastMessageAt: number;
+  readonly running: RunningTask<JobShape>;
+}
+
+export class Scheduler<J extends JobShape, D> {
+  private readonly retry: RetryPolicy;
+  private readonly silenceMs: number;
+  private stopping = false;
+  private wakeOnStop: () => void = () => undefined;
+  private readonly stopped = new Promise<void>((resolve) => (this.wakeOnStop = resolve));
+  private fatal: PlainError | undefined;
+  private readonly failures = new Map<string, PlainError>();
+  private readonly watched = new Map<string, Watched>();
+  private pool: WorkerPool<J, D> | undefined;
+  private tasks = 0;
+  private retries = 0;
+  private silentTasks = 0;
+
+  constructor(private readonly o: SchedulerOptions<J, D>) {
+    const e = DEFAULTS.engine;
+    this.retry = {
+      retries: o.retry?.retries ?? e.taskRetries,
+      baseDelayMs: o.retry?.baseDelayMs ?? e.taskRetryBaseDelayMs,
+      maxDelayMs: o.retry?.maxDelayMs ?? e.taskRetryMaxDelayMs,
+    };
+    this.silenceMs = o.taskSilenceTimeoutMs ?? e.taskSilenceTimeoutMs;
+  }
+
+  /** Graceful: running tasks finish what they have in flight; nothing new starts. */
+  stop(): void {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.pool?.stop();
+    this.wakeOnStop();
+  }
+
+  /** Ends the job with `error` (exit status from its code). */
+  abort(error: PlainError): void {
+    this.fatal ??= error;
+    this.stop();
+  }
+
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  async run(source: WorkSource<J['task']>, signal?: AbortSignal): Promise<SchedulerOutcome> {
+    const onAbort = (): void => this.stop();
+    signal?.addEventListener('abort', onAbort);
+    if (signal?.aborted === true) this.stop();
+    const pool = new WorkerPool<J, D>({
+      worker: this.o.worker,
+      threads: this.o.threads,
+      ...(this.o.concurrentTasksPerWorker === undefined ? {} : { concurrentTasksPerWorker: this.o.concurrentTasksPerWorker }),
+      jobId: randomUUID(),
+      progressIntervalMs: this.o.progressIntervalMs ?? DEFAULTS.progressIntervalMs,
+      workerData: this.o.workerData,
+      ...this.failpointOption(),
+    });
+    this.pool = pool;
+    if (this.stopping) pool.stop();
+    const services = this.o.services ?? [];
+    const progress = this.o.progress;
+    const ticker = progress === undefined ? undefined : setInterval(() => progress.display.update(progress.snapshot(false)), progress.everyMs ?? DEFAULTS.engine.progressTickMs);
+    const watchdog = setInterval(() => this.watch(), Math.max(50, Math.min(1000, this.silenceMs / 4)));
+    try {
+      await Promise.race([pool.whenReady(DEFAULTS.engine.workerStartTimeoutMs), this.stopped]);
+      for (const s of services) s.start();
+      const lanes = this.o.threads * (this.o.concurrentTasksPerWorker ?? 1);
+      await Promise.all(Array.from({ length: lanes }, () => this.lane(source)));
+    } catch (error) {
+      this.abort(toPlainError(error));
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      clearInterval(watchdog);
+      if (ticker !== undefined) clearInterval(ticker);
+      for (const s of services) s.stop();
+      if (progress !== undefined) {
+        progress.display.update(progress.snapshot(true), true);
+        progress.display.clear();
+      }
+      await pool.close();
+    }
+    return {
+      ...(this.fatal === undefined ? {} : { fatal: this.fatal }),
+      stopped: this.stopping,
+      failures: this.failures,
+      tasks: this.tasks,
+      retries: this.retries,
+      silentTasks: this.silentTasks,
+    };
+  }
+
+  private failpointOption(): { failpoints?: ArmedFailpoints } {
+    const armed = this.o.failpoints ?? armFailpoints();
+    return armed === undefined ? {} : { failpoints: armed };
+  }
+
+  private async lane(source: WorkSource<J['task']>): Promise<void> {
+    while (!this.stopping) {
+      const pull = await source.next();
+      switch (pull.kind) {
+        case 'finished':
+          return;
+        case 'wait':
+          await Promise.race([pull.until, this.stopped]);
+          break;
+        case 'item':
+          await this.runItem(source, pull.item);
+          break;
+        default:
+          unreachable(pull, 'work source answer');
+      }
+    }
+  }
+
+  /** Runs one item to its end in this run: done, stopped, or given up after its retries. */
+  private async runItem(source: WorkSource<J['task']>, item: WorkItem<J['task']>): Promise<void> {
+    let cursor = item.cursor;
+    for (let attempt = 1; ; attempt++) {
+      // Positions may be async (a lease write): each waits for the one before, the end for all.
+      let advanced: Promise<void> = Promise.resolve();
+      let broken: PlainError | undefined;
+      const envelope: TaskEnvelope<J> = {
+        v: PROTOCOL_VERSION,
+        taskId: `${item.id}#${attempt}`,
+        itemId: item.id,
+        attempt,
+        ...(cursor === undefined ? {} : { cursor }),
+        task: item.task,
+      };
+      const onMessage = (m: Exclude<TaskMessage<J>, ResultMessage<J>>): void => {
+        const w = this.watched.get(envelope.taskId);
+        if (w !== undefined) w.lastMessageAt = performance.now();
+        if (broken !== undefined) return;
+        try {
+          this.onMessage(m, item, (c) => {
+            cursor = c;
+            advanced = advanced.then(() => source.advance(item.id, c));
+          });
+        } catch (error) {
+          // A message the job could not take (e.g. a dead-letter file that cannot be written):
+          // nothing after it may move the item's position, and the job cannot go on.
+          broken = toPlainError(error);
+          this.abort(broken);
+        }
+      };
+      this.tasks++;
+      const running = this.pool!.run(envelope, onMessage);
+      this.watched.set(envelope.taskId, { lastMessageAt: performance.now(), running: running as unknown as RunningTask<JobShape> });
+      const result = await running.result;
+      this.watched.delete(envelope.taskId);
+      this.o.stats.addDeltas(result.counters, result.histograms as Record<string, string | undefined>);
+      await advanced;
+      if (broken !== undefined) {
+        await this.giveUp(source, item, broken);
+        return;
+      }
+      switch (result.status) {
+        case 'done':
+          await source.complete(item.id);
+          return;
+        case 'stopped':
+          await source.release(item.id);
+          return;
+        case 'failed': {
+          const error = result.error ?? { code: 'INTERNAL', message: `task ${envelope.taskId} failed without an error`, retryable: false };
+          if (isFatal(error.code) || !error.retryable) {
+            this.abort(error);
+            await this.giveUp(source, item, error);
+            return;
+          }
+          if (attempt > this.retry.retries || this.stopping) {
+            await this.giveUp(source, item, error);
+            return;
+          }
+          this.retries++;
+          this.o.onRetry?.(item, attempt, error);
+          await Promise.race([sleep(backoffDelayMs(attempt, this.retry.baseDelayMs, this.retry.maxDelayMs)), this.stopped]);
+          if (this.stopping) {
+            await source.release(item.id);
+            return;
+          }
+          break;
+        }
+        default:
+          unreachable(result.status, 'task status');
+      }
+    }
+  }
+
+  private async giveUp(source: WorkSource<J['task']>, item: WorkItem<J['task']>, error: PlainError): Promise<void> {
+    this.failures.set(item.id, error);
+    await source.fail(item.id, error);
+    this.o.onGiveUp?.(item, error);
+  }
+
+  private onMessage(m: Exclude<TaskMessage<J>, ResultMessage<J>>, item: WorkItem<J['task']>, position: (cursor: string) => void): void {
+    switch (m.type) {
+      case 'progress':
+        this.o.stats.addDeltas(m.counters, m.histograms as Record<string, string | undefined>);
+        return;
+      case 'warning':
+        this.o.stats.warning(m.error);
+        return;
+      case 'data':
+        if (this.o.onData === undefined) throw new Error(`thread protocol: this job takes no data messages (${m.data.type})`);
+        this.o.onData(m.data, item);
+        return;
+      case 'position':
+        position(m.cursor);
+        return;
+      default:
+        unreachable(m, 'worker message');
+    }
+  }
+
+  /** Kills tasks that have sent nothing for the silence timeout; their items are retried. */
+  private watch(): void {
+    const now = performance.now();
+    for (const [taskId, w] of this.watched) {
+      if (now - w.lastMessageAt < this.silenceMs) continue;
+      this.watched.delete(taskId);
+      this.silentTasks++;
+      const seconds = Math.round(this.silenceMs / 100) / 10;
+      const error: PlainError = { code: 'TASK_TIMEOUT', message: `task ${taskId} sent nothing for ${seconds} s; its thread was stopped and the work is retried`, retryable: true };
+      this.o.stats.warning(error);
+      w.running.kill(error);
+    }
+  }
+}

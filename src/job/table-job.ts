@@ -1,0 +1,184 @@
+/**
+ * What every job on one Cassandra table and its DynamoDB copy (migrate, verify, monitor) shares:
+ * the resolved configuration, the common part of its worker data, and the preparation that
+ * reads the source schema and ring and checks the target before any worker starts.
+ *
+ *   TableJobConfig ── prepareTableJob ── Cassandra: table spec, size estimates, ring (then closed)
+ *                                     ── mapping: validated, key schema, range select
+ *                                     ── DynamoDB: target described, table checked / created
+ *                  ── tableWorkerData(config, prepared) ── TableWorkerData (plain, to the workers)
+ */
+import { connect, type CassandraConnection } from '../cassandra/client.js';
+import { ringRanges, sizeEstimates, type SizeEstimate } from '../cassandra/ring.js';
+import { loadTableSpec } from '../cassandra/schema.js';
+import { buildRangeSelect, type RangeSelect } from '../cassandra/select.js';
+import { checkTargetTable, describeTarget, ensureTargetTable, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
+import { ErrorCode, ToolError } from '../errors.js';
+import type { KeySchema } from '../mapping/keys.js';
+import type { MappingOptions } from '../mapping/options.js';
+import { compileRowConverter, validateMapping } from '../mapping/row-converter.js';
+import type { TableSpec } from '../mapping/table-spec.js';
+import type { RingRange } from '../plan/token-ranges.js';
+
+/** The settings a table job's flags resolve to, whatever the command: validated once, trusted inside. */
+export interface TableJobConfig {
+  readonly connection: CassandraConnection;
+  readonly keyspace: string;
+  readonly table: string;
+  readonly targetTable: string;
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly profile?: string;
+  readonly threads: number;
+  /** Sub-ranges of the ring. */
+  readonly splits: number;
+  /** Rows per Cassandra page. */
+  readonly fetchSize: number;
+  /** Read consistency level name, e.g. LOCAL_ONE. */
+  readonly consistency: string;
+  /** Keep-alive connections per thread to DynamoDB. */
+  readonly connectionsPerThread: number;
+  readonly maxRetries: number;
+  readonly requestTimeoutMs: number;
+  readonly mapping: MappingOptions;
+  /** Where the mapping came from, for messages (file path or "defaults"). */
+  readonly mappingSource: string;
+  /** Where to write .hgrm files, summary.json, timeline and the HTML report. */
+  readonly reportDir?: string;
+  readonly progressIntervalMs: number;
+  /** A task that sends nothing for this long is stopped and its work redone (`--task-timeout`). */
+  readonly taskTimeoutMs: number;
+}
+
+/** The part of a table job's worker data every command has: what to read and where the copy is. */
+export interface TableWorkerData {
+  readonly connection: CassandraConnection;
+  readonly keyspace: string;
+  readonly table: string;
+  readonly tableSpec: TableSpec;
+  readonly mapping: MappingOptions;
+  /** Built on the main thread: `SELECT token(...) AS <tokenAlias>, ... WHERE token(...) > ? AND token(...) <= ?`. */
+  readonly selectCql: string;
+  readonly tokenAlias: string;
+  readonly fetchSize: number;
+  /** Consistency level name, e.g. LOCAL_ONE. */
+  readonly consistency: string;
+  readonly target: DynamoTargetConfig;
+}
+
+export interface PreparedTableJob {
+  readonly tableSpec: TableSpec;
+  readonly keySchema: KeySchema;
+  readonly select: RangeSelect;
+  readonly ring: readonly RingRange[];
+  readonly estimates: readonly SizeEstimate[];
+  /** Partitions the table holds, from system.size_estimates (0 when Cassandra has no estimate yet). */
+  readonly estimatedPartitions: number;
+  readonly estimatedBytes: number;
+  readonly target: TargetDescription;
+  /** True when this preparation created the target table. */
+  readonly tableCreated: boolean;
+}
+
+/**
+ * What to do with the target table:
+ * - `check`: it must exist with the mapping's key schema (a job that reads it: verify);
+ * - `ensure`: the same for a job that writes it, whose messages name --create-table (migrate);
+ * - `create`: as `ensure`, creating a missing table on demand (migrate --create-table);
+ * - `skip`: no DynamoDB call (a dry run writes nothing).
+ */
+export type TargetTableStep = 'check' | 'ensure' | 'create' | 'skip';
+
+export interface PrepareTableJobOptions {
+  /** Default `check`. */
+  readonly targetTable?: TargetTableStep;
+}
+
+function usage(message: string): ToolError {
+  return new ToolError({ code: ErrorCode.USAGE, message, retryable: false });
+}
+
+/**
+ * Reads the source (schema, size estimates, ring), compiles the mapping against it and checks
+ * the target table. Throws (USAGE, CASSANDRA_*, DYNAMODB_*) on the first problem; the Cassandra
+ * connection is closed on every path.
+ */
+export async function prepareTableJob(config: TableJobConfig, options: PrepareTableJobOptions = {}): Promise<PreparedTableJob> {
+  const client = await connect(config.connection);
+  let tableSpec: TableSpec;
+  let estimates: SizeEstimate[];
+  let ring: RingRange[];
+  try {
+    tableSpec = await loadTableSpec(client, config.keyspace, config.table);
+    estimates = await sizeEstimates(client, config.keyspace, config.table);
+    ring = ringRanges(client, config.keyspace, estimates);
+  } finally {
+    await client.shutdown();
+  }
+
+  const problems = validateMapping(tableSpec, config.mapping);
+  if (problems.length > 0) throw usage(`mapping (${config.mappingSource}): ${problems.join('; ')}`);
+  const keySchema = compileRowConverter(tableSpec, config.mapping).keySchema;
+  const target = await describeTarget(config);
+  const tableCreated = await prepareTargetTable(config, { keySchema, target }, options.targetTable ?? 'check');
+
+  return {
+    tableSpec,
+    keySchema,
+    select: buildRangeSelect(config.keyspace, config.table, tableSpec, config.mapping),
+    ring,
+    estimates,
+    estimatedPartitions: estimates.reduce((a, e) => a + e.partitions, 0),
+    estimatedBytes: estimates.reduce((a, e) => a + e.partitions * e.meanPartitionBytes, 0),
+    target,
+    tableCreated,
+  };
+}
+
+/**
+ * The target table step on its own, for a job with checks of its own to make before it (migrate
+ * refuses a wrong checkpoint before it creates a table). Returns true when it created the table.
+ */
+export async function prepareTargetTable(
+  config: Pick<TableJobConfig, 'targetTable' | 'requestTimeoutMs'>,
+  prepared: Pick<PreparedTableJob, 'keySchema' | 'target'>,
+  step: TargetTableStep,
+): Promise<boolean> {
+  const options = { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs };
+  switch (step) {
+    case 'skip':
+      return false;
+    case 'check':
+      await checkTargetTable(prepared.target, options);
+      return false;
+    case 'ensure':
+    case 'create':
+      return ensureTargetTable(prepared.target, { ...options, create: step === 'create' });
+    default:
+      throw new Error(`unknown target table step ${JSON.stringify(step satisfies never)}`);
+  }
+}
+
+/** The common part of a table job's worker data; each command adds its own fields. */
+export function tableWorkerData(config: TableJobConfig, prepared: Pick<PreparedTableJob, 'tableSpec' | 'select' | 'target'>): TableWorkerData {
+  return {
+    connection: config.connection,
+    keyspace: config.keyspace,
+    table: config.table,
+    tableSpec: prepared.tableSpec,
+    mapping: config.mapping,
+    selectCql: prepared.select.cql,
+    tokenAlias: prepared.select.tokenAlias,
+    fetchSize: config.fetchSize,
+    consistency: config.consistency,
+    target: {
+      ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      region: prepared.target.region,
+      ...(config.profile === undefined ? {} : { profile: config.profile }),
+      table: config.targetTable,
+      connections: config.connectionsPerThread,
+      maxRetries: config.maxRetries,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
+  };
+}
