@@ -22,7 +22,7 @@ import { readRange } from '../src/cassandra/range-reader.js';
 import type { DynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { scanSegment } from '../src/dynamodb/scanner.js';
 import { openTargetHttpClient } from '../src/dynamodb/target.js';
-import { ACTIVE_WORKERS, workerShare } from '../src/engine/rate-slots.js';
+import { workerShare } from '../src/engine/rate-slots.js';
 import { TokenBucket } from '../src/engine/token-bucket.js';
 import { DONE, STOPPED, defineWorker, failed, microsSince, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
 import { compileRowConverter, type RowConverter } from '../src/mapping/row-converter.js';
@@ -153,10 +153,6 @@ export default defineWorker<VerifyJob, VerifyWorkerData, Resources>({
   },
   async close(r) {
     await Promise.allSettled([r.cassandra.shutdown(), r.dynamo.close()]);
-  },
-  busy(busy, r) {
-    if (busy) Atomics.add(r.config.rateSlots, ACTIVE_WORKERS, 1);
-    else Atomics.sub(r.config.rateSlots, ACTIVE_WORKERS, 1);
   },
   handlers: { range: checkRange, 'extra-segment': checkSegment },
 });

@@ -5,6 +5,7 @@
 import { Option } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { armFailpoints, type ArmedFailpoints } from '../engine/failpoints.js';
 import { loadMapping } from '../config/mapping-file.js';
 import type { TableJobConfig } from '../job/table-job.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
@@ -84,6 +85,12 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
       progressIntervalMs: DEFAULTS.progressIntervalMs,
       taskTimeoutMs: this.taskTimeout * 1000,
+      ...failpointsOf(this.context.env),
     };
   }
+}
+
+function failpointsOf(env: NodeJS.ProcessEnv): { failpoints?: ArmedFailpoints } {
+  const failpoints = armFailpoints(env);
+  return failpoints === undefined ? {} : { failpoints };
 }

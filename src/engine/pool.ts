@@ -77,6 +77,7 @@ export class WorkerPool<J extends JobShape, D> {
   private readonly acks = new Set<number>();
   private onAck: (() => void) | undefined;
   private closed = false;
+  private stopped = false;
 
   constructor(private readonly options: PoolOptions<D>) {
     this.channel = new BroadcastChannel(jobChannelName(options.jobId));
@@ -96,8 +97,14 @@ export class WorkerPool<J extends JobShape, D> {
       atomics: 'disabled',
       workerData: data,
     });
-    // A worker that dies between tasks is replaced by Piscina; its error is not the job's.
-    this.piscina.on('error', () => undefined);
+    // Piscina reports a thread that died outside a task here. Before every worker is ready it is
+    // a start failure (a worker entry that cannot load); later, Piscina replaces the thread.
+    this.piscina.on('error', (error: unknown) => {
+      if (this.ready.size >= this.options.threads) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.startFailure ??= { code: 'WORKER_START_FAILED', message: `a worker thread failed to start: ${message}`, retryable: false };
+      for (const waiter of this.readyWaiters) waiter();
+    });
   }
 
   /** Resolves once every worker has opened its clients; throws the first start failure. */
@@ -164,6 +171,7 @@ export class WorkerPool<J extends JobShape, D> {
 
   /** Asks every running task to finish what it has in flight and answer 'stopped'. */
   stop(): void {
+    this.stopped = true;
     this.channel.postMessage(controlMessage('stop', {}));
   }
 
@@ -195,15 +203,27 @@ export class WorkerPool<J extends JobShape, D> {
     }
   }
 
+  /**
+   * A thread that joined the job channel after a stop or shutdown was broadcast (the replacement
+   * of a killed or crashed thread, or one still loading) never heard it: say it again to the
+   * newcomer. Workers take both messages more than once.
+   */
+  private repeatBroadcasts(): void {
+    if (this.stopped) this.channel.postMessage(controlMessage('stop', {}));
+    if (this.closed) this.channel.postMessage(controlMessage('shutdown', {}));
+  }
+
   private onControl(message: unknown): void {
     assertVersion(message, 'control message');
     const m = message as ControlMessage;
     switch (m.type) {
       case 'ready':
         this.ready.add(m.threadId);
+        this.repeatBroadcasts();
         break;
       case 'start-failed':
         this.startFailure ??= m.error;
+        this.repeatBroadcasts();
         break;
       case 'shutdown-ack':
         this.acks.add(m.threadId);

@@ -3,7 +3,7 @@
  * each request. Slot indices live here and nowhere else.
  *
  *   WRITE_RATE_MILLI  the job's write rate × 1000 (write units/s, or items/s with --rate); −1: none
- *   ACTIVE_WORKERS    workers inside a task; each takes RATE / ACTIVE_WORKERS
+ *   ACTIVE_WORKERS    workers inside a task (set by the main thread); each takes RATE / ACTIVE_WORKERS
  *   UNIT              0: the write rate is in write units per second, 1: in items per second
  *   READ_RATE_MILLI   the job's read rate × 1000 (read units/s); −1: none
  */
@@ -46,4 +46,9 @@ export function workerShare(slots: Int32Array, channel: RateChannel = 'write'): 
 /** The write channel's unit. */
 export function rateUnit(slots: Int32Array): RateUnit {
   return Atomics.load(slots, UNIT) === 1 ? 'items' : 'wcu';
+}
+
+/** The main thread's count of busy workers: tasks running, `perWorker` tasks to a thread at most. */
+export function setActiveWorkers(slots: Int32Array, runningTasks: number, perWorker = 1): void {
+  Atomics.store(slots, ACTIVE_WORKERS, Math.ceil(runningTasks / Math.max(1, perWorker)));
 }

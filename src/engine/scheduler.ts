@@ -16,7 +16,7 @@ import { isFatal, toPlainError, type PlainError } from '../errors.js';
 import type { JobStats } from '../metrics/job-stats.js';
 import type { ProgressSnapshot } from '../metrics/progress.js';
 import { backoffDelayMs, sleep } from './backoff.js';
-import { armFailpoints, type ArmedFailpoints } from './failpoints.js';
+import type { ArmedFailpoints } from './failpoints.js';
 import { WorkerPool, type RunningTask } from './pool.js';
 import { PROTOCOL_VERSION, unreachable, type JobShape, type ResultMessage, type TaskEnvelope, type TaskMessage } from './protocol.js';
 import type { WorkItem, WorkSource } from './work-source.js';
@@ -57,7 +57,12 @@ export interface SchedulerOptions<J extends JobShape, D> {
     readonly everyMs?: number;
   };
   readonly services?: readonly JobService[];
-  /** Test hook; by default read from CASS2DDB_FAILPOINTS. */
+  /**
+   * Told the number of tasks running whenever it changes (the main thread knows it exactly, even
+   * when a thread is killed): jobs share their rate among the workers that are busy.
+   */
+  readonly onRunningTasks?: (running: number) => void;
+  /** Test hook (failpoints.ts): the command arms them from its environment. */
   readonly failpoints?: ArmedFailpoints;
 }
 
@@ -92,6 +97,7 @@ export class Scheduler<J extends JobShape, D> {
   private tasks = 0;
   private retries = 0;
   private silentTasks = 0;
+  private running = 0;
 
   constructor(private readonly o: SchedulerOptions<J, D>) {
     const e = DEFAULTS.engine;
@@ -132,7 +138,7 @@ export class Scheduler<J extends JobShape, D> {
       jobId: randomUUID(),
       progressIntervalMs: this.o.progressIntervalMs ?? DEFAULTS.progressIntervalMs,
       workerData: this.o.workerData,
-      ...this.failpointOption(),
+      ...(this.o.failpoints === undefined ? {} : { failpoints: this.o.failpoints }),
     });
     this.pool = pool;
     if (this.stopping) pool.stop();
@@ -166,11 +172,6 @@ export class Scheduler<J extends JobShape, D> {
       retries: this.retries,
       silentTasks: this.silentTasks,
     };
-  }
-
-  private failpointOption(): { failpoints?: ArmedFailpoints } {
-    const armed = this.o.failpoints ?? armFailpoints();
-    return armed === undefined ? {} : { failpoints: armed };
   }
 
   private async lane(source: WorkSource<J['task']>): Promise<void> {
@@ -223,10 +224,12 @@ export class Scheduler<J extends JobShape, D> {
         }
       };
       this.tasks++;
+      this.setRunning(+1);
       const running = this.pool!.run(envelope, onMessage);
       this.watched.set(envelope.taskId, { lastMessageAt: performance.now(), running: running as unknown as RunningTask<JobShape> });
       const result = await running.result;
       this.watched.delete(envelope.taskId);
+      this.setRunning(-1);
       this.o.stats.addDeltas(result.counters, result.histograms as Record<string, string | undefined>);
       await advanced;
       if (broken !== undefined) {
@@ -264,6 +267,11 @@ export class Scheduler<J extends JobShape, D> {
           unreachable(result.status, 'task status');
       }
     }
+  }
+
+  private setRunning(delta: number): void {
+    this.running += delta;
+    this.o.onRunningTasks?.(this.running);
   }
 
   private async giveUp(source: WorkSource<J['task']>, item: WorkItem<J['task']>, error: PlainError): Promise<void> {

@@ -80,8 +80,6 @@ export interface WorkerDefinition<J extends JobShape, D, R> {
   /** Opens the worker's clients; they live as long as the worker. */
   open(data: D): Promise<R>;
   close(resources: R): Promise<void>;
-  /** Called when the worker starts its first concurrent task (true) and ends its last (false). */
-  busy?(busy: boolean, resources: R): void;
   readonly handlers: { readonly [K in J['task']['kind']]: TaskHandler<J, K, R> };
 }
 
@@ -237,7 +235,6 @@ export function defineWorker<J extends JobShape, D, R>(definition: WorkerDefinit
     const task = new TaskRun<J, R>(envelope, envelope.port, resources, env.progressIntervalMs, env.failpoints);
     if (stopped) task.stop();
     running.add(task);
-    if (running.size === 1) definition.busy?.(true, resources);
     let outcome: TaskOutcome;
     try {
       const kind = envelope.task.kind as J['task']['kind'];
@@ -248,7 +245,6 @@ export function defineWorker<J extends JobShape, D, R>(definition: WorkerDefinit
       outcome = failed(toPlainError(error));
     } finally {
       running.delete(task);
-      if (running.size === 0) definition.busy?.(false, resources);
     }
     return outcome.status === 'failed' ? task.end('failed', outcome.error) : task.end(outcome.status);
   };

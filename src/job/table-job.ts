@@ -13,6 +13,7 @@ import { ringRanges, sizeEstimates, type SizeEstimate } from '../cassandra/ring.
 import { loadTableSpec } from '../cassandra/schema.js';
 import { buildRangeSelect, type RangeSelect } from '../cassandra/select.js';
 import { checkTargetTable, describeTarget, ensureTargetTable, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
+import type { ArmedFailpoints } from '../engine/failpoints.js';
 import { ErrorCode, ToolError } from '../errors.js';
 import type { KeySchema } from '../mapping/keys.js';
 import type { MappingOptions } from '../mapping/options.js';
@@ -48,6 +49,8 @@ export interface TableJobConfig {
   readonly progressIntervalMs: number;
   /** A task that sends nothing for this long is stopped and its work redone (`--task-timeout`). */
   readonly taskTimeoutMs: number;
+  /** Test hook: failpoints armed from CASS2DDB_FAILPOINTS (src/engine/failpoints.ts). */
+  readonly failpoints?: ArmedFailpoints;
 }
 
 /** The part of a table job's worker data every command has: what to read and where the copy is. */

@@ -7,7 +7,7 @@
 import { DEFAULTS } from '../config/defaults.js';
 import { toJsonSafe, type DeadLetter } from '../engine/dead-letters.js';
 import type { TaskContext } from '../engine/worker-runtime.js';
-import { ErrorCode, plainError, type PlainError } from '../errors.js';
+import { ErrorCode, isErrorCode, plainError, type PlainError } from '../errors.js';
 import type { RowConverter, SourceRow } from '../mapping/row-converter.js';
 import type { ItemSink, WriteEntry } from './sink.js';
 import type { MigrateJob, MigrateWorkerData } from './task.js';
@@ -35,7 +35,6 @@ export interface PageWriterOptions {
 export class PageWriter {
   private readonly keyColumns: string[];
   private readonly keyAttrs: string[];
-  private lastToken: string | undefined;
 
   constructor(private readonly o: PageWriterOptions) {
     const spec = o.config.tableSpec;
@@ -63,7 +62,7 @@ export class PageWriter {
       }
     }
     const last = rows.at(-1);
-    if (last !== undefined) this.lastToken = String(last[config.tokenAlias]);
+    const lastToken = last === undefined ? undefined : String(last[config.tokenAlias]);
 
     let fatal: PlainError | undefined;
     let incomplete: PlainError | undefined;
@@ -86,7 +85,8 @@ export class PageWriter {
         const resends = outcome.retries + outcome.unprocessedRetries;
         for (let k = 0; k < batch.length; k++) reporter.record('retries-per-item', resends);
         for (const f of outcome.failed) {
-          if (f.retryable) incomplete ??= plainError(ErrorCode.DYNAMODB_UNREACHABLE, f.message);
+          // Retries ran out (or the client closed): the rows stay pending, the range is retried later.
+          if (f.retryable) incomplete ??= plainError(isErrorCode(f.code) ? f.code : ErrorCode.RETRIES_EXHAUSTED, f.message, undefined, true);
           else letters.push(this.letter(f.ref, f.code, f.message));
         }
         if (outcome.fatal !== undefined) fatal = outcome.fatal;
@@ -99,7 +99,7 @@ export class PageWriter {
       reporter.send({ type: 'dead-letters', letters });
     }
     return {
-      ...(this.lastToken === undefined ? {} : { lastToken: this.lastToken }),
+      ...(lastToken === undefined ? {} : { lastToken }),
       ...(fatal === undefined ? {} : { fatal }),
       ...(incomplete === undefined ? {} : { incomplete }),
     };

@@ -5,6 +5,7 @@
  * fatal error, too many errors or a signal.
  */
 import { CheckpointSource } from '../engine/checkpoint-source.js';
+import { setActiveWorkers } from '../engine/rate-slots.js';
 import { DeadLetterFile } from '../engine/dead-letters.js';
 import type { RangeProgress } from '../engine/checkpoint.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
@@ -78,8 +79,10 @@ export async function runMigration(
     progressIntervalMs: config.progressIntervalMs,
     retry: { retries: config.rangeRetries },
     taskSilenceTimeoutMs: config.taskTimeoutMs,
+    ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     progress: { display, snapshot },
     services: [control, every(config.checkpointEveryMs, () => checkpoint.save())],
+    onRunningTasks: (running) => setActiveWorkers(control.slots, running),
     onData: (data) => {
       switch (data.type) {
         case 'dead-letters':

@@ -6,7 +6,7 @@
  */
 import { JsonlFile } from '../engine/dead-letters.js';
 import { unreachable } from '../engine/protocol.js';
-import { createRateSlots } from '../engine/rate-slots.js';
+import { createRateSlots, setActiveWorkers } from '../engine/rate-slots.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { ListSource, type WorkItem } from '../engine/work-source.js';
@@ -86,7 +86,9 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     stats,
     progressIntervalMs: config.progressIntervalMs,
     taskSilenceTimeoutMs: config.taskTimeoutMs,
+    ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     services: [reads, repairs],
+    onRunningTasks: (running) => setActiveWorkers(slots, running),
     onData: (data) => {
       switch (data.type) {
         case 'differences':
