@@ -16,13 +16,13 @@
  */
 import type cassandra from 'cassandra-driver';
 import { connect } from '../src/cassandra/client.js';
-import { readRange } from '../src/cassandra/range-reader.js';
 import type { DynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { openTargetHttpClient } from '../src/dynamodb/target.js';
 import type { PlainError } from '../src/errors.js';
 import { rateUnit, workerShare } from '../src/engine/rate-slots.js';
 import { TokenBucket } from '../src/engine/token-bucket.js';
 import { DONE, STOPPED, defineWorker, failed, microsSince, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
+import { cursorAfter, rangePages } from '../src/job/table-job.js';
 import { compileRowConverter, type RowConverter } from '../src/mapping/row-converter.js';
 import { PageWriter } from '../src/migrate/page-writer.js';
 import { itemSink } from '../src/migrate/sink.js';
@@ -52,14 +52,7 @@ async function copyRange(task: MigrateTask, ctx: TaskContext<MigrateJob, Resourc
     },
   });
   const writer = new PageWriter({ config, convert, sink, reporter: ctx, rangeId: range.id });
-  const pages = readRange(ctx.resources.cassandra, { after: ctx.cursor ?? range.start, end: range.end, replicas: range.replicas }, {
-    cql: config.selectCql,
-    tokenAlias: config.tokenAlias,
-    fetchSize: config.fetchSize,
-    consistency: config.consistency,
-    connection: config.connection,
-    onFetch: (micros) => ctx.record('page-fetch', micros),
-  });
+  const pages = rangePages(ctx.resources.cassandra, config, range, ctx.cursor, (micros) => ctx.record('page-fetch', micros));
   let outcome: TaskOutcome = DONE;
   for await (const page of pages) {
     ctx.add('pages');
@@ -70,8 +63,7 @@ async function copyRange(task: MigrateTask, ctx: TaskContext<MigrateJob, Resourc
       break;
     }
     if (!page.more) break;
-    // Rows with the last token may go on in the next page: resume just before it.
-    if (written.lastToken !== undefined) ctx.position((BigInt(written.lastToken) - 1n).toString());
+    if (written.lastToken !== undefined) ctx.position(cursorAfter(written.lastToken));
     await ctx.failpoint('migrate.page-written');
     if (ctx.signal.aborted) {
       outcome = STOPPED;

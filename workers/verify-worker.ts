@@ -18,13 +18,13 @@
  */
 import type cassandra from 'cassandra-driver';
 import { connect } from '../src/cassandra/client.js';
-import { readRange } from '../src/cassandra/range-reader.js';
 import type { DynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { scanSegment } from '../src/dynamodb/scanner.js';
 import { openTargetHttpClient } from '../src/dynamodb/target.js';
 import { workerShare } from '../src/engine/rate-slots.js';
 import { TokenBucket } from '../src/engine/token-bucket.js';
 import { DONE, STOPPED, defineWorker, failed, microsSince, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
+import { cursorAfter, rangePages } from '../src/job/table-job.js';
 import { compileRowConverter, type RowConverter } from '../src/mapping/row-converter.js';
 import { itemSizeBytes } from '../src/mapping/item-size.js';
 import { readUnitsPerKey, verifyDynamo, type VerifyDynamo } from '../src/verify/dynamo.js';
@@ -67,14 +67,7 @@ async function checkRange(task: Extract<VerifyTask, { kind: 'range' }>, ctx: Con
   const { config, convert } = ctx.resources;
   const started = performance.now();
   const checker = new RangeChecker(config, convert, taskDynamo(ctx), ctx, task.range.id);
-  const pages = readRange(ctx.resources.cassandra, { after: ctx.cursor ?? task.range.start, end: task.range.end, replicas: task.range.replicas }, {
-    cql: config.selectCql,
-    tokenAlias: config.tokenAlias,
-    fetchSize: config.fetchSize,
-    consistency: config.consistency,
-    connection: config.connection,
-    onFetch: (micros) => ctx.record('page-fetch', micros),
-  });
+  const pages = rangePages(ctx.resources.cassandra, config, task.range, ctx.cursor, (micros) => ctx.record('page-fetch', micros));
   let outcome: TaskOutcome = DONE;
   for await (const page of pages) {
     const failure = await checker.check(page.rows);
@@ -83,9 +76,9 @@ async function checkRange(task: Extract<VerifyTask, { kind: 'range' }>, ctx: Con
       break;
     }
     if (!page.more) break;
-    // A retry starts after the last token fully checked (rows of that token may go on).
+    // A retry starts after the last token fully checked.
     const last = page.rows.at(-1);
-    if (last !== undefined) ctx.position((BigInt(String(last[config.tokenAlias])) - 1n).toString());
+    if (last !== undefined) ctx.position(cursorAfter(String(last[config.tokenAlias])));
     await ctx.failpoint('verify.page-checked');
     if (ctx.signal.aborted) {
       outcome = STOPPED;

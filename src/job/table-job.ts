@@ -8,7 +8,9 @@
  *                                     ── DynamoDB: target described, table checked / created
  *                  ── tableWorkerData(config, prepared) ── TableWorkerData (plain, to the workers)
  */
+import type cassandra from 'cassandra-driver';
 import { connect, type CassandraConnection } from '../cassandra/client.js';
+import { readRange, type RangePage } from '../cassandra/range-reader.js';
 import { ringRanges, sizeEstimates, type SizeEstimate } from '../cassandra/ring.js';
 import { loadTableSpec } from '../cassandra/schema.js';
 import { buildRangeSelect, type RangeSelect } from '../cassandra/select.js';
@@ -19,7 +21,7 @@ import type { KeySchema } from '../mapping/keys.js';
 import type { MappingOptions } from '../mapping/options.js';
 import { compileRowConverter, validateMapping } from '../mapping/row-converter.js';
 import type { TableSpec } from '../mapping/table-spec.js';
-import type { RingRange } from '../plan/token-ranges.js';
+import type { RangeDescriptor, RingRange } from '../plan/token-ranges.js';
 
 /** The settings a table job's flags resolve to, whatever the command: validated once, trusted inside. */
 export interface TableJobConfig {
@@ -184,4 +186,30 @@ export function tableWorkerData(config: TableJobConfig, prepared: Pick<PreparedT
       requestTimeoutMs: config.requestTimeoutMs,
     },
   };
+}
+
+/**
+ * Worker side: the pages of one token range of a table job, from after `cursor` (a retry or a
+ * resumed run) or from the range's start, on a replica of the range.
+ */
+export function rangePages(
+  client: cassandra.Client,
+  data: TableWorkerData,
+  range: Pick<RangeDescriptor, 'start' | 'end' | 'replicas'>,
+  cursor: string | undefined,
+  onFetch: (micros: number) => void,
+): AsyncGenerator<RangePage> {
+  return readRange(client, { after: cursor ?? range.start, end: range.end, replicas: range.replicas }, {
+    cql: data.selectCql,
+    tokenAlias: data.tokenAlias,
+    fetchSize: data.fetchSize,
+    consistency: data.consistency,
+    connection: data.connection,
+    onFetch,
+  });
+}
+
+/** The cursor after a page: rows with its last token may go on in the next page, so just before it. */
+export function cursorAfter(lastToken: string): string {
+  return (BigInt(lastToken) - 1n).toString();
 }
