@@ -27,6 +27,7 @@ import {
   type ControlMessage,
   type JobShape,
   type ResultMessage,
+  type StartedMessage,
   type TaskEnvelope,
   type TaskMessage,
 } from './protocol.js';
@@ -58,6 +59,8 @@ export function workerFilename(worker: string): string {
 export interface RunningTask<J extends JobShape> {
   /** The worker's result message; a crashed or killed thread gives a 'failed' result. */
   readonly result: Promise<ResultMessage<J>>;
+  /** True once a thread has taken the task (before that it waits in Piscina's queue). */
+  readonly started: boolean;
   /** Graceful: the task finishes what is in flight and answers 'stopped'. */
   stop(): void;
   /** Terminates the thread running it (and any other task on that thread); the result fails with `error`. */
@@ -131,21 +134,24 @@ export class WorkerPool<J extends JobShape, D> {
   }
 
   /** Dispatches one task; `onMessage` sees every message before the result, in order. */
-  run(envelope: TaskEnvelope<J>, onMessage: (message: Exclude<TaskMessage<J>, ResultMessage<J>>) => void): RunningTask<J> {
+  run(envelope: TaskEnvelope<J>, onMessage: (message: Exclude<TaskMessage<J>, ResultMessage<J> | StartedMessage>) => void): RunningTask<J> {
     const { port1, port2 } = new MessageChannel();
-    const killer = new AbortController();
     let killedWith: PlainError | undefined;
+    let threadId: number | undefined;
     let resolveResult!: (m: ResultMessage<J>) => void;
     const resultSeen = new Promise<ResultMessage<J>>((resolve) => (resolveResult = resolve));
     port1.on('message', (message: unknown) => {
       assertVersion(message, 'worker message');
       const m = message as TaskMessage<J>;
-      if (m.type === 'result') resolveResult(m);
+      if (m.type === 'started') threadId = m.threadId;
+      else if (m.type === 'result') resolveResult(m);
       else if (killedWith === undefined) onMessage(m);
     });
+    // No AbortSignal to Piscina: it never lets abortable tasks share a thread, and one thread must
+    // be able to follow many stream shards. A hung task is ended by terminating its thread.
     const result = (async (): Promise<ResultMessage<J>> => {
       try {
-        await this.piscina.run({ ...envelope, port: port2 }, { transferList: [port2], signal: killer.signal });
+        await this.piscina.run({ ...envelope, port: port2 }, { transferList: [port2] });
         // Posted before the worker returned, on the same port as every earlier message.
         return await resultSeen;
       } catch (error) {
@@ -156,15 +162,21 @@ export class WorkerPool<J extends JobShape, D> {
         port1.close();
       }
     })();
+    const piscina = this.piscina;
     return {
       result,
+      get started() {
+        return threadId !== undefined;
+      },
       stop: () => {
         const abort: AbortTaskMessage = { v: PROTOCOL_VERSION, type: 'abort' };
         port1.postMessage(abort);
       },
       kill: (error) => {
-        killedWith ??= error;
-        killer.abort();
+        if (threadId === undefined || killedWith !== undefined) return;
+        killedWith = error;
+        // Piscina sees the thread exit, fails its tasks and starts a new thread in its place.
+        void piscina.threads.find((w) => w.threadId === threadId)?.terminate();
       },
     };
   }

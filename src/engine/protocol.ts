@@ -5,7 +5,7 @@
  * Versioned; handled with exhaustive switches; an unknown message fails loudly.
  *
  *   main ── TaskEnvelope (plain data + a MessagePort) ─────────────────────────────▶ worker
- *   main ◀── progress | warning | data | position … result, in order, on that port ── worker
+ *   main ◀── started, progress | warning | data | position … result, in order, on that port ── worker
  *   main ── abort (this task only: finish what is in flight, answer 'stopped') ───▶ worker
  *   main ◀─▶ job channel (BroadcastChannel): ready / start-failed, stop, shutdown / ack
  */
@@ -38,6 +38,14 @@ export interface TaskEnvelope<J extends JobShape> {
   /** Where the item's previous attempts got to (opaque to the engine); absent: from the start. */
   readonly cursor?: string;
   readonly task: J['task'];
+}
+
+/** The first message of a task: which thread runs it (the pool can stop that thread if it hangs). */
+export interface StartedMessage {
+  readonly v: typeof PROTOCOL_VERSION;
+  readonly type: 'started';
+  readonly taskId: string;
+  readonly threadId: number;
 }
 
 /** Counter and histogram deltas since the previous message; sent only when something moved. */
@@ -87,7 +95,7 @@ export interface ResultMessage<J extends JobShape> {
 }
 
 /** Worker → main on a task's port. */
-export type TaskMessage<J extends JobShape> = ProgressMessage<J> | WarningMessage | DataMessage<J> | PositionMessage | ResultMessage<J>;
+export type TaskMessage<J extends JobShape> = StartedMessage | ProgressMessage<J> | WarningMessage | DataMessage<J> | PositionMessage | ResultMessage<J>;
 /** The messages a job's statistics take in. */
 export type StatsMessage<J extends JobShape> = ProgressMessage<J> | WarningMessage | ResultMessage<J>;
 

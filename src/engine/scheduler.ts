@@ -18,7 +18,7 @@ import type { ProgressSnapshot } from '../metrics/progress.js';
 import { backoffDelayMs, sleep } from './backoff.js';
 import type { ArmedFailpoints } from './failpoints.js';
 import { WorkerPool, type RunningTask } from './pool.js';
-import { PROTOCOL_VERSION, unreachable, type JobShape, type ResultMessage, type TaskEnvelope, type TaskMessage } from './protocol.js';
+import { PROTOCOL_VERSION, unreachable, type JobShape, type ResultMessage, type StartedMessage, type TaskEnvelope, type TaskMessage } from './protocol.js';
 import type { WorkItem, WorkSource } from './work-source.js';
 
 /** Something that runs alongside the job (rate control, checkpoint saves); stopped on every path. */
@@ -175,20 +175,26 @@ export class Scheduler<J extends JobShape, D> {
   }
 
   private async lane(source: WorkSource<J['task']>): Promise<void> {
-    while (!this.stopping) {
-      const pull = await source.next();
-      switch (pull.kind) {
-        case 'finished':
-          return;
-        case 'wait':
-          await Promise.race([pull.until, this.stopped]);
-          break;
-        case 'item':
-          await this.runItem(source, pull.item);
-          break;
-        default:
-          unreachable(pull, 'work source answer');
+    try {
+      while (!this.stopping) {
+        const pull = await source.next();
+        switch (pull.kind) {
+          case 'finished':
+            return;
+          case 'wait':
+            await Promise.race([pull.until, this.stopped]);
+            break;
+          case 'item':
+            await this.runItem(source, pull.item);
+            break;
+          default:
+            unreachable(pull, 'work source answer');
+        }
       }
+    } catch (error) {
+      // The source failed (a lease that cannot be taken or given up): the job ends, but this
+      // lane returns instead of rejecting, so the pool closes only after the other lanes' tasks end.
+      this.abort(toPlainError(error));
     }
   }
 
@@ -207,14 +213,21 @@ export class Scheduler<J extends JobShape, D> {
         ...(cursor === undefined ? {} : { cursor }),
         task: item.task,
       };
-      const onMessage = (m: Exclude<TaskMessage<J>, ResultMessage<J>>): void => {
+      const onMessage = (m: Exclude<TaskMessage<J>, ResultMessage<J> | StartedMessage>): void => {
         const w = this.watched.get(envelope.taskId);
         if (w !== undefined) w.lastMessageAt = performance.now();
         if (broken !== undefined) return;
         try {
           this.onMessage(m, item, (c) => {
             cursor = c;
-            advanced = advanced.then(() => source.advance(item.id, c));
+            // A position the source cannot take (a lease write that failed) ends the job like a
+            // message the job cannot take; later positions of the item are not passed on.
+            advanced = advanced
+              .then(() => (broken === undefined ? source.advance(item.id, c) : undefined))
+              .catch((error: unknown) => {
+                broken ??= toPlainError(error);
+                this.abort(broken);
+              });
           });
         } catch (error) {
           // A message the job could not take (e.g. a dead-letter file that cannot be written):
@@ -245,12 +258,14 @@ export class Scheduler<J extends JobShape, D> {
           return;
         case 'failed': {
           const error = result.error ?? { code: 'INTERNAL', message: `task ${envelope.taskId} failed without an error`, retryable: false };
-          if (isFatal(error.code) || !error.retryable) {
+          // Fatal: every other item would fail alike, so the job ends. Not retryable: this item
+          // is given up and the job goes on (the job decides what a given-up item means).
+          if (isFatal(error.code)) {
             this.abort(error);
             await this.giveUp(source, item, error);
             return;
           }
-          if (attempt > this.retry.retries || this.stopping) {
+          if (!error.retryable || attempt > this.retry.retries || this.stopping) {
             await this.giveUp(source, item, error);
             return;
           }
@@ -280,7 +295,7 @@ export class Scheduler<J extends JobShape, D> {
     this.o.onGiveUp?.(item, error);
   }
 
-  private onMessage(m: Exclude<TaskMessage<J>, ResultMessage<J>>, item: WorkItem<J['task']>, position: (cursor: string) => void): void {
+  private onMessage(m: Exclude<TaskMessage<J>, ResultMessage<J> | StartedMessage>, item: WorkItem<J['task']>, position: (cursor: string) => void): void {
     switch (m.type) {
       case 'progress':
         this.o.stats.addDeltas(m.counters, m.histograms as Record<string, string | undefined>);
@@ -304,6 +319,11 @@ export class Scheduler<J extends JobShape, D> {
   private watch(): void {
     const now = performance.now();
     for (const [taskId, w] of this.watched) {
+      // The clock starts when a thread takes the task, not while it waits for one.
+      if (!w.running.started) {
+        w.lastMessageAt = now;
+        continue;
+      }
       if (now - w.lastMessageAt < this.silenceMs) continue;
       this.watched.delete(taskId);
       this.silentTasks++;

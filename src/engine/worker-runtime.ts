@@ -224,6 +224,7 @@ export function defineWorker<J extends JobShape, D, R>(definition: WorkerDefinit
   };
 
   return async function run(envelope) {
+    envelope.port.postMessage({ v: PROTOCOL_VERSION, type: 'started', taskId: envelope.taskId, threadId });
     let resources: R;
     try {
       resources = await opened;
