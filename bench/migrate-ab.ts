@@ -4,7 +4,7 @@
  * run a fresh process, so a shared, noisy machine hurts both sides alike. Prints every run, the
  * medians and the ratio.
  *
- *   git worktree add /tmp/prev HEAD~1 && (cd /tmp/prev && ln -s /work/main/node_modules && npx tsc -p tsconfig.build.json)
+ *   git worktree add /tmp/prev HEAD~1 && (cd /tmp/prev && ln -s "$OLDPWD/node_modules" node_modules && npx tsc -p tsconfig.build.json)
  *   npm run bench:migrate-ab -- --other /tmp/prev/dist/src/cli.js --rows 500000 --runs 3 --threads 2
  */
 import '../src/node-warnings.js';
