@@ -8,6 +8,7 @@ export default defineConfig({
   test: {
     root: new URL('..', import.meta.url).pathname,
     include: ['test/unit/**/*.test.ts', 'test/cli/**/*.test.ts'],
+    setupFiles: ['src/node-warnings.ts'],
     exclude: ['test/cli/**/*.db.test.ts'],
     testTimeout: 30_000,
   },

@@ -74,6 +74,34 @@ const rateController = Object.freeze({
   tickMs: 250,
 });
 
+/** Reading DynamoDB Streams (src/streams/): the monitor's shard readers. */
+const streams = Object.freeze({
+  /** DescribeStream page size: the service maximum (a larger value is a ValidationException). */
+  describePageLimit: 100,
+  /** GetRecords batch size: the service maximum (1,000 records or 1 MB, whichever comes first). */
+  getRecordsLimit: 1_000,
+  /** Pause after an empty read of an open shard: about one GetRecords per second per shard when idle. */
+  idleWaitMs: 1_000,
+  /**
+   * Pause before a new TRIM_HORIZON iterator after a trim reported before anything was read:
+   * DynamoDB Local's false trim on an empty shard (see ../shared/ARCHITECTURE.md) clears once a
+   * record arrives, so a short, steady retry costs little and never abandons the shard.
+   */
+  falseTrimRetryMs: 250,
+  /**
+   * Backoff after LimitExceeded, throttling or a 5xx (after the SDK's own attempts). DescribeStream
+   * is limited to about 10 calls/s per account, so the cap is generous.
+   */
+  throttleBaseDelayMs: 100,
+  throttleMaxDelayMs: 5_000,
+  /**
+   * Consecutive throttles or 5xx answers before the call fails with a retryable error: the
+   * scheduler then retries the shard from its cursor, and its silence watchdog never sees a
+   * reader that only sleeps.
+   */
+  maxThrottleRetries: 20,
+});
+
 export const DEFAULTS = Object.freeze({
   cassandra: Object.freeze({
     /** Contact points, comma-separated; `host` or `host:port`. Env: CASS2DDB_CONTACT_POINTS. */
@@ -91,6 +119,7 @@ export const DEFAULTS = Object.freeze({
   backoff,
   engine,
   rateController,
+  streams,
   /** Worker threads: one per core. */
   threads: Math.max(1, os.availableParallelism()),
   /** How often workers send counters and histogram deltas to the main thread (≤ 500 ms). */
