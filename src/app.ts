@@ -12,6 +12,7 @@ import { PopulateCommand } from './commands/populate.js';
 import { MigrateCommand } from './commands/migrate.js';
 import { VerifyCommand } from './commands/verify.js';
 import { ReportCommand } from './commands/report.js';
+import { MonitorCommand } from './commands/monitor.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 
@@ -31,6 +32,7 @@ export function buildCli(colored = false): Cli<ToolContext> {
   cli.register(PopulateCommand);
   cli.register(MigrateCommand);
   cli.register(VerifyCommand);
+  cli.register(MonitorCommand);
   cli.register(ReportCommand);
   return cli;
 }

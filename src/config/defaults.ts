@@ -168,6 +168,24 @@ export const DEFAULTS = Object.freeze({
     /** Fixed cadence of checkpoint saves (also saved at each range end). */
     checkpointEveryMs: 1_000,
   }),
+  monitor: Object.freeze({
+    /** Percent of keys checked (or 1/N). */
+    sampleRate: '100',
+    /** Where shards open at start are read from, as the Go monitor: only new changes. */
+    iteratorType: 'latest' as const,
+    /** A statistics block this often. */
+    statsIntervalSeconds: 30,
+    /** Shards one worker thread follows at once. */
+    shardsPerThread: 32,
+    /** A failed check is looked at again after this, doubling each time… */
+    recheckAfterMs: 1_000,
+    /** …this many times (1 + 2 + 4 + 8 + 16 s with the defaults) before it counts as a difference. */
+    maxRechecks: 5,
+    /** BatchGetItem requests in flight per shard. */
+    inFlight: 2,
+    /** The shard listing is read again this often for new shards. */
+    rediscoverEveryMs: 10_000,
+  }),
   verify: Object.freeze({
     /** BatchGetItem requests (up to 100 keys each) in flight per thread. */
     inFlight: 4,

@@ -1,0 +1,112 @@
+import path from 'node:path';
+import { Command, Option } from 'clipanion';
+import * as t from 'typanion';
+import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { armFailpoints } from '../engine/failpoints.js';
+import { ProgressDisplay, progressMode } from '../metrics/progress.js';
+import type { MonitorConfig, TableAccess } from '../monitor/config.js';
+import { runMonitor } from '../monitor/run.js';
+import { parseSampleRate } from '../monitor/sample.js';
+import { formatSummary } from '../monitor/stats.js';
+import { isPositiveInt, ToolCommand } from './base.js';
+
+export class MonitorCommand extends ToolCommand {
+  static override paths = [['monitor']];
+
+  static override usage = Command.Usage({
+    category: 'Migration',
+    description: 'follow a DynamoDB stream during a live migration and check sampled changes against the other table',
+    details: `
+      Reads every shard of the stream (paginated listing, parents before children, new shards found as they appear) on \`--threads\` worker threads, many shards per thread. Each sampled change is compared with the other table, the whole item attribute by attribute (numbers by value, sets as sets); a REMOVE must have removed the item. A change that does not match yet counts as lagging and is looked at again with backoff (\`--recheck-after\`, \`--max-rechecks\`); only then is it missing or mismatched. A key is judged on its latest change.
+
+      \`--verify-on source\` (default): the stream is the source table's and changes are checked against \`--target-table\` (with \`--target-profile\`). \`--verify-on target\`: the stream is the target table's, checked against \`--source-table\` (default: the same name) with \`--source-profile\`. \`--stream-profile\` defaults to the profile of the table whose stream is read.
+
+      \`--sample-rate\` is a percentage (default 100), or \`1/N\`: the Go monitor's README calls it a percentage while its code checks one event in N; both spellings work here and the effective share is printed at start. Sampling is by a hash of the key: the same keys on every run and in every shard.
+
+      Statistics every \`--stats-interval\` seconds; differences go to a JSONL file. Exit status: 0 every check matched and nothing was lost; 1 differences (missing, mismatched, still present after REMOVE) or data loss (records trimmed before they were read); 3 fatal (no stream, KEYS_ONLY stream, unreachable, bad credentials); 4 interrupted; 64 usage error.
+    `,
+    examples: [
+      ['The Go monitor\'s command line', '$0 monitor --source-profile src --target-profile dst --stream-arn arn:aws:dynamodb:ap-northeast-1:123456789012:table/users/stream/2026-01-01T00:00:00.000 --target-table users --partition-key user_id --sort-key ts --sample-rate 50 --verify-on source'],
+      ['Everything from the start of the stream, then stop', '$0 monitor --endpoint-url http://127.0.0.1:8000 --source-table users --target-table users_copy --iterator-type trim-horizon --until-caught-up'],
+      ['One key in ten, for an hour', '$0 monitor --target-table users --sample-rate 1/10 --duration 3600 --json'],
+    ],
+  });
+
+  sourceProfile = Option.String('--source-profile', { description: 'AWS profile of the source table' });
+  targetProfile = Option.String('--target-profile', { description: 'AWS profile of the target table' });
+  streamProfile = Option.String('--stream-profile', { description: 'AWS profile for reading the stream (default: the profile of the table whose stream is read)' });
+  streamArn = Option.String('--stream-arn', { description: 'The stream to follow (default: the LatestStreamArn of the table whose stream is read)' });
+  targetTable = Option.String('--target-table', { required: true, description: 'The target table' });
+  sourceTable = Option.String('--source-table', { description: 'The source table (default: the target table\'s name, as cross-account migrations keep it)' });
+  partitionKey = Option.String('--partition-key', { description: 'Partition key name; checked against DescribeTable (default: from DescribeTable)' });
+  sortKey = Option.String('--sort-key', { description: 'Sort key name; checked against DescribeTable (default: from DescribeTable)' });
+  region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, the profile\'s region, else ap-northeast-1 as the Go monitor)' });
+  endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint for tables and stream, e.g. http://127.0.0.1:8000' });
+  sampleRate = Option.String('--sample-rate', DEFAULTS.monitor.sampleRate, { description: 'Percent of keys checked (default 100), or 1/N' });
+  verifyOn = Option.String('--verify-on', 'source', { description: 'source (default): the source table\'s stream, checked against the target; target: the reverse', validator: t.isEnum(['source', 'target'] as const) });
+  verbose = Option.Boolean('--verbose', false, { description: 'Also print every check that matched' });
+  iteratorType = Option.String('--iterator-type', DEFAULTS.monitor.iteratorType, { description: 'latest (default, as the Go monitor): changes from now on; trim-horizon: everything the stream still holds', validator: t.isEnum(['latest', 'trim-horizon'] as const) });
+  statsInterval = Option.String('--stats-interval', String(DEFAULTS.monitor.statsIntervalSeconds), { description: `Seconds between statistics blocks (default ${DEFAULTS.monitor.statsIntervalSeconds})`, validator: isPositiveInt(86_400) });
+  duration = Option.String('--duration', { description: 'Stop after this many seconds', validator: isPositiveInt(365 * 86_400) });
+  untilCaughtUp = Option.Boolean('--until-caught-up', false, { description: 'Stop when every shard is read to its current end and every check is settled' });
+  threads = Option.String('--threads', String(DEFAULTS.threads), { description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`, validator: isPositiveInt(LIMITS.maxThreads) });
+  shardsPerThread = Option.String('--shards-per-thread', String(DEFAULTS.monitor.shardsPerThread), { description: `Shards one thread follows at once (default ${DEFAULTS.monitor.shardsPerThread})`, validator: isPositiveInt(1024) });
+  maxRcu = Option.String('--max-rcu', { description: 'Ceiling in read units per second for the checks\' reads of the other table', validator: isPositiveInt(10_000_000) });
+  recheckAfter = Option.String('--recheck-after', String(DEFAULTS.monitor.recheckAfterMs), { description: `Milliseconds before a check that failed is looked at again, doubling each time (default ${DEFAULTS.monitor.recheckAfterMs})`, validator: isPositiveInt(600_000) });
+  maxRechecks = Option.String('--max-rechecks', String(DEFAULTS.monitor.maxRechecks), { description: `Times a failed check is looked at again before it counts (default ${DEFAULTS.monitor.maxRechecks})`, validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 100)]) });
+  differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: monitor-differences/<table>.jsonl)' });
+  taskTimeout = Option.String('--task-timeout', String(DEFAULTS.engine.taskSilenceTimeoutMs / 1000), { description: 'Seconds a shard reader may go without any progress before its thread is replaced', validator: isPositiveInt(86_400) });
+
+  override async execute(): Promise<number> {
+    const sampleRate = parseSampleRate(this.sampleRate);
+    const sourceTable = this.sourceTable ?? this.targetTable;
+    const access = (profile: string | undefined): TableAccess => ({
+      ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
+      ...(this.region === undefined ? {} : { region: this.region }),
+      ...(profile === undefined ? {} : { profile }),
+    });
+    const onSource = this.verifyOn === 'source';
+    const streamTableProfile = onSource ? this.sourceProfile : this.targetProfile;
+    const otherTable = onSource ? this.targetTable : sourceTable;
+    const failpoints = armFailpoints(this.context.env);
+    const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const config: MonitorConfig = {
+      verifyOn: this.verifyOn,
+      streamTable: onSource ? sourceTable : this.targetTable,
+      streamTableAccess: access(streamTableProfile),
+      ...(this.streamArn === undefined ? {} : { streamArn: this.streamArn }),
+      streamAccess: access(this.streamProfile ?? streamTableProfile),
+      otherTable,
+      otherAccess: access(onSource ? this.targetProfile : this.sourceProfile),
+      ...(this.partitionKey === undefined ? {} : { partitionKey: this.partitionKey }),
+      ...(this.sortKey === undefined ? {} : { sortKey: this.sortKey }),
+      sampleRate,
+      iteratorType: this.iteratorType === 'latest' ? 'LATEST' : 'TRIM_HORIZON',
+      statsIntervalMs: this.statsInterval * 1000,
+      ...(this.duration === undefined ? {} : { durationMs: this.duration * 1000 }),
+      untilCaughtUp: this.untilCaughtUp,
+      threads: this.threads,
+      shardsPerThread: this.shardsPerThread,
+      ...(this.maxRcu === undefined ? {} : { maxRcu: this.maxRcu }),
+      recheckAfterMs: this.recheckAfter,
+      maxRechecks: this.maxRechecks,
+      inFlight: DEFAULTS.monitor.inFlight,
+      idleWaitMs: DEFAULTS.streams.idleWaitMs,
+      rediscoverEveryMs: DEFAULTS.monitor.rediscoverEveryMs,
+      verbose: this.verbose,
+      differencesPath: this.differences ?? path.join('monitor-differences', `${safe(otherTable)}.jsonl`),
+      maxRetries: DEFAULTS.dynamodb.maxRetries,
+      requestTimeoutMs: DEFAULTS.dynamodb.requestTimeoutMs,
+      connectionsPerThread: DEFAULTS.migrate.connectionsPerThread,
+      taskTimeoutMs: this.taskTimeout * 1000,
+      progressIntervalMs: DEFAULTS.progressIntervalMs,
+      ...(failpoints === undefined ? {} : { failpoints }),
+    };
+    const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'events', 'monitor');
+    const summary = await runMonitor(config, display, this.context.signal);
+    if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'monitor', ...summary })}\n`);
+    else this.context.stdout.write(formatSummary(summary));
+    if (summary.error !== undefined) this.context.stderr.write(`cass2ddb-fast: ${summary.error.message}\n`);
+    return summary.exitStatus;
+  }
+}

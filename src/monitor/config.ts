@@ -1,0 +1,55 @@
+/** A monitor job's resolved configuration: validated once at the edge, trusted inside. */
+import type { ArmedFailpoints } from '../engine/failpoints.js';
+import type { SampleRate } from './sample.js';
+
+/** Where a table is reached: `--endpoint-url`, `--region` and one of the profiles. */
+export interface TableAccess {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly profile?: string;
+}
+
+export interface MonitorConfig {
+  /** `source`: the stream is the source table's, checks read the target; `target`: the reverse. */
+  readonly verifyOn: 'source' | 'target';
+  /** The table whose stream is followed, and how to reach it (DescribeTable for its stream ARN). */
+  readonly streamTable: string;
+  readonly streamTableAccess: TableAccess;
+  /** `--stream-arn`; undefined: the stream table's LatestStreamArn. */
+  readonly streamArn?: string;
+  /** How to reach the stream (`--stream-profile`). */
+  readonly streamAccess: TableAccess;
+  /** The table each sampled change is checked against, and how to reach it. */
+  readonly otherTable: string;
+  readonly otherAccess: TableAccess;
+  /** `--partition-key` / `--sort-key`: checked against DescribeTable when given. */
+  readonly partitionKey?: string;
+  readonly sortKey?: string;
+  readonly sampleRate: SampleRate;
+  readonly iteratorType: 'TRIM_HORIZON' | 'LATEST';
+  readonly statsIntervalMs: number;
+  /** Stop after this long (`--duration`). */
+  readonly durationMs?: number;
+  /** Stop when every shard is read to its current end and every check is settled. */
+  readonly untilCaughtUp: boolean;
+  readonly threads: number;
+  /** Shards one worker thread follows at once. */
+  readonly shardsPerThread: number;
+  /** Read units per second ceiling for the checks' reads (`--max-rcu`). */
+  readonly maxRcu?: number;
+  readonly recheckAfterMs: number;
+  readonly maxRechecks: number;
+  /** BatchGetItem requests in flight per shard. */
+  readonly inFlight: number;
+  readonly idleWaitMs: number;
+  /** How often the shard listing is read again for new shards. */
+  readonly rediscoverEveryMs: number;
+  readonly verbose: boolean;
+  readonly differencesPath: string;
+  readonly maxRetries: number;
+  readonly requestTimeoutMs: number;
+  readonly connectionsPerThread: number;
+  readonly taskTimeoutMs: number;
+  readonly progressIntervalMs: number;
+  readonly failpoints?: ArmedFailpoints;
+}

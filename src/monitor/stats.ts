@@ -1,0 +1,141 @@
+/**
+ * What the monitor prints: a statistics block every `--stats-interval` (the Go monitor's shape
+ * and more), and the final summary with its exit status.
+ */
+import { ExitStatus, exitStatusFor, type ExitStatusCode, type PlainError } from '../errors.js';
+import { formatMicros, summarize, type LatencySummary } from '../metrics/histogram.js';
+import type { JobStats } from '../metrics/job-stats.js';
+import { fmtDuration, fmtInt } from '../metrics/progress.js';
+import { wilsonInterval } from '../verify/confidence.js';
+import type { MonitorCounter } from './task.js';
+
+export interface ShardCounts {
+  readonly known: number;
+  readonly open: number;
+  readonly closed: number;
+  readonly done: number;
+  readonly caughtUp: number;
+}
+
+export interface MonitorStats {
+  readonly elapsedMs: number;
+  readonly events: number;
+  readonly inserts: number;
+  readonly modifies: number;
+  readonly removes: number;
+  readonly ttlRemoves: number;
+  readonly eventsPerSec: number;
+  readonly intervalEventsPerSec: number;
+  readonly sampled: number;
+  readonly superseded: number;
+  readonly matched: number;
+  readonly lagging: number;
+  readonly pendingChecks: number;
+  readonly missing: number;
+  readonly mismatched: number;
+  readonly stillPresent: number;
+  readonly dataLoss: number;
+  /** matched / settled checks, with a 95 % Wilson interval; null before any check settled. */
+  readonly successRate: { readonly rate: number; readonly lower: number; readonly upper: number } | null;
+  /** Now minus ApproximateCreationDateTime (whole seconds on AWS, minutes on DynamoDB Local). */
+  readonly replicationLag: LatencySummary;
+  readonly shards: ShardCounts;
+}
+
+export function monitorStats(stats: JobStats<MonitorCounter>, shards: ShardCounts, pendingChecks: number, intervalEventsPerSec: number): MonitorStats {
+  const c = (name: MonitorCounter): number => stats.get(name);
+  const bad = c('missing') + c('mismatched') + c('stillPresent');
+  const settled = c('matched') + bad;
+  const interval = settled > 0 ? wilsonInterval(c('matched'), settled) : undefined;
+  return {
+    elapsedMs: stats.elapsedMs(),
+    events: c('events'),
+    inserts: c('inserts'),
+    modifies: c('modifies'),
+    removes: c('removes'),
+    ttlRemoves: c('ttlRemoves'),
+    eventsPerSec: stats.averageRate(),
+    intervalEventsPerSec,
+    sampled: c('sampled'),
+    superseded: c('superseded'),
+    matched: c('matched'),
+    lagging: c('lagging'),
+    pendingChecks,
+    missing: c('missing'),
+    mismatched: c('mismatched'),
+    stillPresent: c('stillPresent'),
+    dataLoss: c('dataLoss'),
+    successRate: interval === undefined ? null : { rate: c('matched') / settled, ...interval },
+    replicationLag: summarize(stats.histograms.get('replication-lag')),
+    shards,
+  };
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
+
+export function formatStats(s: MonitorStats, title: string): string {
+  const lines = [
+    `── ${title} ── ${fmtDuration(s.elapsedMs)}`,
+    `  events         ${fmtInt(s.events)} (INSERT ${fmtInt(s.inserts)}, MODIFY ${fmtInt(s.modifies)}, REMOVE ${fmtInt(s.removes)}${s.ttlRemoves > 0 ? `, of which TTL ${fmtInt(s.ttlRemoves)}` : ''})`,
+    `  rate           ${fmtInt(s.intervalEventsPerSec)} events/s now, ${fmtInt(s.eventsPerSec)} overall`,
+    `  sampled        ${fmtInt(s.sampled)} (${fmtInt(s.superseded)} overtaken by a newer change of the same key)`,
+    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; lagging at first ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}`,
+    `  success rate   ${s.successRate === null ? 'n/a (nothing settled yet)' : `${pct(s.successRate.rate)} (95 % CI ${pct(s.successRate.lower)}–${pct(s.successRate.upper)})`}`,
+    `  data loss      ${s.dataLoss === 0 ? 'none' : `${fmtInt(s.dataLoss)} gap(s): records trimmed before they were read`}`,
+    `  lag            p50 ${formatMicros(s.replicationLag.p50Micros)}, p99 ${formatMicros(s.replicationLag.p99Micros)} (stream record age when read)`,
+    `  shards         ${s.shards.known} known: ${s.shards.open} open, ${s.shards.closed} closed, ${s.shards.done} read to their end, ${s.shards.caughtUp} caught up`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'failed' | 'interrupted';
+export type MonitorEnd = 'caught-up' | 'duration' | 'interrupted' | 'stream-ended' | 'failed';
+
+export interface MonitorSummary extends MonitorStats {
+  readonly status: MonitorStatus;
+  readonly exitStatus: ExitStatusCode;
+  readonly ended: MonitorEnd;
+  readonly streamArn: string;
+  readonly checkedAgainst: string;
+  readonly sampleRate: string;
+  readonly differencesFile: string;
+  readonly error?: PlainError;
+}
+
+export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: PlainError; streamArn: string; checkedAgainst: string; sampleRate: string; differencesFile: string }): MonitorSummary {
+  let status: MonitorStatus;
+  let exitStatus: ExitStatusCode;
+  if (o.fatal !== undefined) {
+    status = 'failed';
+    exitStatus = exitStatusFor(o.fatal.code);
+  } else if (o.ended === 'interrupted') {
+    status = 'interrupted';
+    exitStatus = ExitStatus.INTERRUPTED;
+  } else if (s.missing + s.mismatched + s.stillPresent > 0) {
+    status = 'different';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else if (s.dataLoss > 0) {
+    status = 'data-loss';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else {
+    status = 'clean';
+    exitStatus = ExitStatus.OK;
+  }
+  return {
+    ...s,
+    status,
+    exitStatus,
+    ended: o.ended,
+    streamArn: o.streamArn,
+    checkedAgainst: o.checkedAgainst,
+    sampleRate: o.sampleRate,
+    differencesFile: o.differencesFile,
+    ...(o.fatal === undefined ? {} : { error: o.fatal }),
+  };
+}
+
+export function formatSummary(s: MonitorSummary): string {
+  const head = `monitor ${s.status} (${s.ended}): ${s.streamArn} checked against ${s.checkedAgainst}, sample ${s.sampleRate}`;
+  const tail = s.missing + s.mismatched + s.stillPresent > 0 ? `  differences    ${s.differencesFile}\n` : '';
+  return `${head}\n${formatStats(s, 'summary')}${tail}`;
+}

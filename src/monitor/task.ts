@@ -1,0 +1,98 @@
+/** The plain data a monitor job hands its workers, and its names on both sides of the thread boundary. */
+import type { DynamoTargetConfig } from '../dynamodb/target.js';
+import type { JobShape } from '../engine/protocol.js';
+import type { AttributeValue } from '../mapping/attribute-value.js';
+import type { ShardTask } from '../streams/shard-source.js';
+
+export type MonitorTask = ShardTask;
+
+/** Where a stream is read: the stream's own endpoint and credentials (`--stream-profile`). */
+export interface StreamLocation {
+  readonly endpoint?: string;
+  readonly region: string;
+  readonly profile?: string;
+  readonly streamArn: string;
+}
+
+export interface MonitorWorkerData {
+  readonly stream: StreamLocation;
+  /** The table each sampled change is checked against (the target, or the source with --verify-on target). */
+  readonly other: DynamoTargetConfig;
+  /** Key attribute names of both tables: hash, then range. */
+  readonly keyAttributes: readonly string[];
+  /** Share of keys checked, in (0, 1] (src/monitor/sample.ts). */
+  readonly sampleShare: number;
+  /** A failed check is looked at again after this (doubling), up to maxRechecks times, before it counts. */
+  readonly recheckAfterMs: number;
+  readonly maxRechecks: number;
+  /** BatchGetItem requests in flight per shard. */
+  readonly inFlight: number;
+  readonly idleWaitMs: number;
+  /** Also send every check's verdict (`--verbose`). */
+  readonly verbose: boolean;
+  /** Rate slots: the read channel holds `--max-rcu`. */
+  readonly rateSlots: Int32Array;
+}
+
+/** How one sampled change compared with the other side, once settled. */
+export type Verdict = 'matched' | 'missing' | 'mismatched' | 'still-present';
+
+export interface MonitorDifference {
+  readonly kind: Exclude<Verdict, 'matched'>;
+  readonly shardId: string;
+  readonly sequenceNumber: string;
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly key: Readonly<Record<string, AttributeValue>>;
+  /** Differing attribute paths (mismatched), expected and actual in DynamoDB JSON. */
+  readonly attributes?: ReadonlyArray<{ readonly path: string; readonly kind: string; readonly expected?: unknown; readonly actual?: unknown }>;
+  /** Times it was looked at again before it counted. */
+  readonly rechecks: number;
+}
+
+export type MonitorData =
+  | { readonly type: 'differences'; readonly differences: readonly MonitorDifference[] }
+  /** The reader caught up with an open shard (or fell behind again), and how many checks wait. */
+  | { readonly type: 'shard-state'; readonly shardId: string; readonly caughtUp: boolean; readonly pendingChecks: number }
+  /** A closed shard was read to its end and its checks settled: its children may start. */
+  | { readonly type: 'shard-ended'; readonly shardId: string }
+  /** Records that were trimmed before they were read. */
+  | { readonly type: 'data-loss'; readonly shardId: string; readonly afterSequenceNumber?: string; readonly firstAvailableSequenceNumber?: string }
+  /** --verbose: every settled check. */
+  | { readonly type: 'checked'; readonly results: ReadonlyArray<{ readonly key: Readonly<Record<string, AttributeValue>>; readonly eventName: string; readonly verdict: Verdict }> };
+
+export type MonitorPhase = 'get-records' | 'batch-get' | 'check' | 'replication-lag';
+export type MonitorCounter =
+  | 'events'
+  | 'inserts'
+  | 'modifies'
+  | 'removes'
+  /** REMOVEs by DynamoDB's TTL (userIdentity of the service). */
+  | 'ttlRemoves'
+  | 'sampled'
+  /** Sampled changes overtaken by a newer change of the same key before they were judged. */
+  | 'superseded'
+  | 'matched'
+  | 'missing'
+  | 'mismatched'
+  | 'stillPresent'
+  /** Checks that failed at first and were looked at again (the other side catching up). */
+  | 'lagging'
+  | 'rechecks'
+  /** Sampled changes whose key the other side could not read (throttled, refused) through every recheck: no verdict. */
+  | 'unreadable'
+  | 'dataLoss'
+  | 'getRecords'
+  | 'iteratorsRenewed'
+  | 'streamThrottles'
+  | 'requests'
+  | 'retries'
+  | 'throttledRequests'
+  | 'unprocessedRetries'
+  | 'readUnits';
+
+export interface MonitorJob extends JobShape {
+  readonly counter: MonitorCounter;
+  readonly phase: MonitorPhase;
+  readonly task: MonitorTask;
+  readonly data: MonitorData;
+}

@@ -1,0 +1,153 @@
+/**
+ * monitor worker: follows stream shards and checks sampled changes against the other table.
+ * One thread follows many shards at once (each task one shard, concurrentTasksPerWorker > 1).
+ *
+ *   task {kind: 'shard', shardId, iterator; cursor: the last sequence number handled}
+ *     └─▶ readShard: GetRecords ≤ 1,000 (iterators renewed, trims reported, throttles backed off)
+ *           └─▶ ChangeChecker: count INSERT/MODIFY/REMOVE, lag; sample by key hash; latest change
+ *                 per key ──▶ BatchGetItem ≤ 100 keys on the other table (read bucket: --max-rcu)
+ *                 ──▶ compare ──▶ matched | lagging (rechecked with backoff) | missing, mismatched,
+ *                 still-present ──▶ differences ──▶ port
+ *   port ◀── position(last sequence number) after each batch; shard-state when it catches up or
+ *            its pending checks change; shard-ended once a closed shard is read and settled
+ *   result ◀── done (shard ended) | stopped | failed
+ *
+ * The streams client and the other table's keep-alive client are opened when the worker starts
+ * and kept for its life; the shutdown broadcast closes them.
+ */
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { BatchReader } from '../src/dynamodb/batch-reader.js';
+import { createCredentialSource } from '../src/dynamodb/credentials.js';
+import { resolveEndpoint } from '../src/dynamodb/endpoint.js';
+import type { DynamoDbHttpClient } from '../src/dynamodb/http-client.js';
+import { openTargetHttpClient } from '../src/dynamodb/target.js';
+import { workerShare } from '../src/engine/rate-slots.js';
+import { TokenBucket } from '../src/engine/token-bucket.js';
+import { DONE, STOPPED, defineWorker, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
+import { ChangeChecker, otherSideOf } from '../src/monitor/checker.js';
+import type { MonitorJob, MonitorTask, MonitorWorkerData } from '../src/monitor/task.js';
+import { createStreamsClient } from '../src/streams/client.js';
+import { readShard, type ShardReaderEvent } from '../src/streams/shard-reader.js';
+
+interface Resources {
+  readonly config: MonitorWorkerData;
+  readonly streams: DynamoDBStreamsClient;
+  readonly other: DynamoDbHttpClient;
+  /** One read bucket per worker: its shards share the worker's share of --max-rcu. */
+  readonly readBucket: TokenBucket;
+}
+
+type Context = TaskContext<MonitorJob, Resources>;
+
+function onReaderEvent(ctx: Context, event: ShardReaderEvent): void {
+  switch (event.type) {
+    case 'data-loss':
+      ctx.add('dataLoss');
+      ctx.send({
+        type: 'data-loss',
+        shardId: event.shardId,
+        afterSequenceNumber: event.afterSequenceNumber,
+        ...(event.firstAvailableSequenceNumber === undefined ? {} : { firstAvailableSequenceNumber: event.firstAvailableSequenceNumber }),
+      });
+      return;
+    case 'iterator-renewed':
+      ctx.add('iteratorsRenewed');
+      return;
+    case 'throttled':
+      ctx.add('streamThrottles');
+      return;
+    case 'trimmed-retry':
+      return;
+    default: {
+      const never: never = event;
+      throw new Error(`monitor worker: unknown reader event ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome> {
+  const { config, readBucket } = ctx.resources;
+  const unitsPerKey = 1; // checks read strongly consistently: 1 read unit per item up to 4 KB
+  const reader = new BatchReader(ctx.resources.other, {
+    maxRetries: config.other.maxRetries,
+    keyAttributes: config.keyAttributes,
+    consistentRead: true,
+    // The checker times each round's read ('batch-get'); the bucket paces them under --max-rcu.
+    beforeRequest: async (keyCount) => {
+      await readBucket.take(keyCount * unitsPerKey);
+    },
+  });
+  const checker = new ChangeChecker({
+    shardId: task.shardId,
+    sampleShare: config.sampleShare,
+    recheckAfterMs: config.recheckAfterMs,
+    maxRechecks: config.maxRechecks,
+    other: otherSideOf(reader, config.other.table, config.keyAttributes, config.inFlight),
+    reporter: ctx,
+    verbose: config.verbose,
+  });
+  let sent: { caughtUp: boolean; pending: number } | undefined;
+  let lastCursor = ctx.cursor;
+  const state = (caughtUp: boolean): void => {
+    const pending = checker.pending;
+    if (sent !== undefined && sent.caughtUp === caughtUp && sent.pending === pending) return;
+    sent = { caughtUp, pending };
+    ctx.send({ type: 'shard-state', shardId: task.shardId, caughtUp, pendingChecks: pending });
+  };
+  const batches = readShard(ctx.resources.streams, {
+    streamArn: config.stream.streamArn,
+    shardId: task.shardId,
+    start: task.iterator,
+    ...(ctx.cursor === undefined ? {} : { afterSequenceNumber: ctx.cursor }),
+    idleWaitMs: config.idleWaitMs,
+    signal: ctx.signal,
+    onEvent: (event) => onReaderEvent(ctx, event),
+  });
+  for await (const batch of batches) {
+    ctx.add('getRecords');
+    if (batch.records.length > 0) await checker.handle(batch.records);
+    await checker.recheckDue();
+    // Never past a change still waiting for its check: a retry reads it again.
+    const cursor = checker.safeCursor(batch.lastSequenceNumber);
+    if (cursor !== undefined && cursor !== lastCursor) {
+      lastCursor = cursor;
+      ctx.position(cursor);
+    }
+    // An empty batch: the reader is at the open shard's current end.
+    state(batch.records.length === 0);
+    if (ctx.signal.aborted) break;
+  }
+  if (ctx.signal.aborted) return STOPPED;
+  // A closed shard read to its end: settle its checks before its children may start.
+  await checker.drain();
+  state(true);
+  ctx.send({ type: 'shard-ended', shardId: task.shardId });
+  return DONE;
+}
+
+export default defineWorker<MonitorJob, MonitorWorkerData, Resources>({
+  async open(config) {
+    const endpoint = await resolveEndpoint({
+      ...(config.stream.endpoint === undefined ? {} : { endpoint: config.stream.endpoint }),
+      region: config.stream.region,
+      ...(config.stream.profile === undefined ? {} : { profile: config.stream.profile }),
+    });
+    const streams = createStreamsClient(endpoint, createCredentialSource({ endpoint }));
+    try {
+      return {
+        config,
+        streams,
+        other: await openTargetHttpClient(config.other),
+        readBucket: new TokenBucket(() => workerShare(config.rateSlots, 'read')),
+      };
+    } catch (error) {
+      streams.destroy();
+      throw error;
+    }
+  },
+  async close(r) {
+    r.streams.destroy();
+    await r.other.close();
+  },
+  handlers: { shard: followShard },
+});
