@@ -5,17 +5,24 @@
  *   task {kind: 'shard', shardId, iterator; cursor: the last sequence number handled}
  *     └─▶ readShard: GetRecords ≤ 1,000 (iterators renewed, trims reported, throttles backed off)
  *           └─▶ ChangeChecker: count INSERT/MODIFY/REMOVE, lag; sample by key hash; latest change
- *                 per key ──▶ BatchGetItem ≤ 100 keys on the other table (read bucket: --max-rcu)
+ *                 per key ──▶ the other side: BatchGetItem ≤ 100 keys on the other table (read
+ *                 bucket: --max-rcu), or (--source cassandra) the key decoded, the row read and
+ *                 converted as migrate does (src/monitor/cassandra-side.ts)
  *                 ──▶ compare ──▶ matched | lagging (rechecked with backoff) | missing, mismatched,
  *                 still-present ──▶ differences ──▶ port
  *   port ◀── position(last sequence number) after each batch; shard-state when it catches up or
  *            its pending checks change; shard-ended once a closed shard is read and settled
  *   result ◀── done (shard ended) | stopped | failed
  *
- * The streams client and the other table's keep-alive client are opened when the worker starts
- * and kept for its life; the shutdown broadcast closes them.
+ * The streams client and the other side's client (the other table's keep-alive client, or a
+ * Cassandra driver) are opened when the worker starts and kept for its life; the shutdown
+ * broadcast closes them.
  */
+import '../src/node-warnings.js';
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type cassandra from 'cassandra-driver';
+import { connect } from '../src/cassandra/client.js';
+import { DEFAULTS } from '../src/config/defaults.js';
 import { BatchReader } from '../src/dynamodb/batch-reader.js';
 import { createCredentialSource } from '../src/dynamodb/credentials.js';
 import { resolveEndpoint } from '../src/dynamodb/endpoint.js';
@@ -24,15 +31,21 @@ import { openTargetHttpClient } from '../src/dynamodb/target.js';
 import { workerShare } from '../src/engine/rate-slots.js';
 import { TokenBucket } from '../src/engine/token-bucket.js';
 import { DONE, STOPPED, defineWorker, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
-import { ChangeChecker, otherSideOf } from '../src/monitor/checker.js';
+import { cassandraSideOf, withoutAttributes } from '../src/monitor/cassandra-side.js';
+import { ChangeChecker, otherSideOf, type OtherSide } from '../src/monitor/checker.js';
 import type { MonitorJob, MonitorTask, MonitorWorkerData } from '../src/monitor/task.js';
 import { createStreamsClient } from '../src/streams/client.js';
 import { readShard, type ShardReaderEvent } from '../src/streams/shard-reader.js';
 
+/** The other side's client, opened at start. */
+type OtherClient =
+  | { readonly kind: 'dynamodb'; readonly client: DynamoDbHttpClient }
+  | { readonly kind: 'cassandra'; readonly client: cassandra.Client };
+
 interface Resources {
   readonly config: MonitorWorkerData;
   readonly streams: DynamoDBStreamsClient;
-  readonly other: DynamoDbHttpClient;
+  readonly other: OtherClient;
   /** One read bucket per worker: its shards share the worker's share of --max-rcu. */
   readonly readBucket: TokenBucket;
 }
@@ -65,11 +78,18 @@ function onReaderEvent(ctx: Context, event: ShardReaderEvent): void {
   }
 }
 
-async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome> {
-  const { config, readBucket } = ctx.resources;
+/** One shard's view of the other side, over the worker's client. */
+function otherSide(r: Resources): OtherSide {
+  const { config, other, readBucket } = r;
+  if (other.kind === 'cassandra') {
+    if (config.against.kind !== 'cassandra') throw new Error('monitor worker: a Cassandra client without a Cassandra source');
+    return cassandraSideOf(other.client, config.against.source, { lookupsInFlight: DEFAULTS.verify.sourceLookupsInFlight });
+  }
+  if (config.against.kind !== 'dynamodb') throw new Error('monitor worker: a DynamoDB client without a DynamoDB table to check against');
+  const table = config.against.table;
   const unitsPerKey = 1; // checks read strongly consistently: 1 read unit per item up to 4 KB
-  const reader = new BatchReader(ctx.resources.other, {
-    maxRetries: config.other.maxRetries,
+  const reader = new BatchReader(other.client, {
+    maxRetries: table.maxRetries,
     keyAttributes: config.keyAttributes,
     consistentRead: true,
     // The checker times each round's read ('batch-get'); the bucket paces them under --max-rcu.
@@ -77,14 +97,20 @@ async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome
       await readBucket.take(keyCount * unitsPerKey);
     },
   });
+  return otherSideOf(reader, table.table, config.keyAttributes, config.inFlight);
+}
+
+async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome> {
+  const { config } = ctx.resources;
   const checker = new ChangeChecker({
     shardId: task.shardId,
     sampleShare: config.sampleShare,
     recheckAfterMs: config.recheckAfterMs,
     maxRechecks: config.maxRechecks,
-    other: otherSideOf(reader, config.other.table, config.keyAttributes, config.inFlight),
+    other: otherSide(ctx.resources),
     reporter: ctx,
     verbose: config.verbose,
+    ...(task.inherited === undefined ? {} : { inherited: task.inherited }),
   });
   let sent: { caughtUp: boolean; pending: number } | undefined;
   let lastCursor = ctx.cursor;
@@ -105,7 +131,7 @@ async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome
   });
   for await (const batch of batches) {
     ctx.add('getRecords');
-    if (batch.records.length > 0) await checker.handle(batch.records);
+    if (batch.records.length > 0) await checker.handle(withoutAttributes(batch.records, config.ignoreAttributes));
     await checker.recheckDue();
     // Never past a change still waiting for its check: a retry reads it again.
     const cursor = checker.safeCursor(batch.lastSequenceNumber);
@@ -118,10 +144,11 @@ async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome
     if (ctx.signal.aborted) break;
   }
   if (ctx.signal.aborted) return STOPPED;
-  // A closed shard read to its end: settle its checks before its children may start.
-  await checker.drain();
+  // A closed shard read to its end: settle its checks before its children may start; what still
+  // differs is handed to the main thread, which judges it once the children are read.
+  const deferred = await checker.drainDeferred();
   state(true);
-  ctx.send({ type: 'shard-ended', shardId: task.shardId });
+  ctx.send({ type: 'shard-ended', shardId: task.shardId, deferred });
   return DONE;
 }
 
@@ -134,10 +161,13 @@ export default defineWorker<MonitorJob, MonitorWorkerData, Resources>({
     });
     const streams = createStreamsClient(endpoint, createCredentialSource({ endpoint }));
     try {
+      const other: OtherClient = config.against.kind === 'cassandra'
+        ? { kind: 'cassandra', client: await connect(config.against.source.connection) }
+        : { kind: 'dynamodb', client: await openTargetHttpClient(config.against.table) };
       return {
         config,
         streams,
-        other: await openTargetHttpClient(config.other),
+        other,
         readBucket: new TokenBucket(() => workerShare(config.rateSlots, 'read')),
       };
     } catch (error) {
@@ -147,7 +177,8 @@ export default defineWorker<MonitorJob, MonitorWorkerData, Resources>({
   },
   async close(r) {
     r.streams.destroy();
-    await r.other.close();
+    if (r.other.kind === 'cassandra') await r.other.client.shutdown();
+    else await r.other.client.close();
   },
   handlers: { shard: followShard },
 });

@@ -1,6 +1,7 @@
 import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
+import { STREAM_VIEW_TYPES } from '../dynamodb/table-admin.js';
 import { ExitStatus } from '../errors.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { MigrateConfig } from '../migrate/config.js';
@@ -33,6 +34,7 @@ export class MigrateCommand extends TableJobCommand {
     examples: [
       ['Copy app.users into the users table', '$0 migrate --keyspace app --table users --target-table users --threads 16'],
       ['Into DynamoDB Local, creating the table', '$0 migrate --keyspace app --table users --endpoint-url http://127.0.0.1:8000 --create-table'],
+      ['Create the table with a stream, for `monitor --source cassandra`', '$0 migrate --keyspace app --table users --create-table --stream-view-type NEW_AND_OLD_IMAGES'],
       ['Continue after a stop', '$0 migrate --keyspace app --table users --resume'],
       ['See the plan and the time it would take at 4,000 WCU', '$0 migrate --keyspace app --table users --dry-run --max-wcu 4000'],
       ['Rename, retype and TTL with a mapping file', '$0 migrate --keyspace app --table users --mapping users.yaml'],
@@ -45,6 +47,10 @@ export class MigrateCommand extends TableJobCommand {
     validator: isPositiveInt(LIMITS.maxInFlightBatches),
   });
   createTable = Option.Boolean('--create-table', false, { description: 'Create the target table (on-demand) when it is missing' });
+  streamViewType = Option.String('--stream-view-type', {
+    description: 'With --create-table: create the table with a DynamoDB stream of this view type (NEW_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY, OLD_IMAGE), so `monitor` can follow it from the first write',
+    validator: t.isEnum(STREAM_VIEW_TYPES),
+  });
   checkpoint = Option.String('--checkpoint', { description: 'Checkpoint file (default: cass2ddb-checkpoints/<keyspace>.<table>--<target>.json)' });
   resume = Option.Boolean('--resume', false, { description: 'Continue the job of the checkpoint' });
   fresh = Option.Boolean('--fresh', false, { description: 'Start over although an unfinished checkpoint exists' });
@@ -68,6 +74,7 @@ export class MigrateCommand extends TableJobCommand {
 
   override async execute(): Promise<number> {
     if (this.resume && this.fresh) throw new UsageError('--resume and --fresh exclude each other');
+    if (this.streamViewType !== undefined && !this.createTable) throw new UsageError('--stream-view-type needs --create-table: it sets the stream of a table the tool creates');
     if (this.rate !== undefined && this.maxWcu !== undefined) throw new UsageError('--rate and --max-wcu exclude each other: --rate fixes items per second');
     const rate: RateMode = this.rate !== undefined
       ? { kind: 'fixed-items', itemsPerSec: this.rate }
@@ -78,6 +85,7 @@ export class MigrateCommand extends TableJobCommand {
       ...this.tableJobConfig(Math.max(DEFAULTS.migrate.connectionsPerThread, this.inFlight)),
       inFlightBatches: this.inFlight,
       createTable: this.createTable,
+      ...(this.streamViewType === undefined ? {} : { streamViewType: this.streamViewType }),
       ...(this.checkpoint === undefined ? {} : { checkpointPath: this.checkpoint }),
       resume: this.resume,
       fresh: this.fresh,

@@ -1,16 +1,23 @@
 import path from 'node:path';
-import { Command, Option } from 'clipanion';
+import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { armFailpoints } from '../engine/failpoints.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
-import type { MonitorConfig, TableAccess } from '../monitor/config.js';
+import { loadMapping } from '../config/mapping-file.js';
+import type { CassandraSourceConfig, MonitorConfig, TableAccess } from '../monitor/config.js';
 import { runMonitor } from '../monitor/run.js';
 import { parseSampleRate } from '../monitor/sample.js';
 import { formatSummary } from '../monitor/stats.js';
-import { isPositiveInt, ToolCommand } from './base.js';
+import { CassandraCommand, isPositiveInt } from './base.js';
+import { READ_CONSISTENCIES } from './table-job.js';
 
-export class MonitorCommand extends ToolCommand {
+/** Flags that only make sense with a DynamoDB source, refused with --source cassandra. */
+const DYNAMODB_SOURCE_FLAGS = [['sourceTable', '--source-table'], ['sourceProfile', '--source-profile'], ['verifyOn', '--verify-on']] as const;
+/** Flags that only make sense with --source cassandra. */
+const CASSANDRA_SOURCE_FLAGS = [['keyspace', '--keyspace'], ['table', '--table'], ['mapping', '--mapping'], ['consistency', '--consistency'], ['contactPoints', '--contact-points'], ['localDc', '--local-dc']] as const;
+
+export class MonitorCommand extends CassandraCommand {
   static override paths = [['monitor']];
 
   static override usage = Command.Usage({
@@ -23,15 +30,23 @@ export class MonitorCommand extends ToolCommand {
 
       \`--sample-rate\` is a percentage (default 100), or \`1/N\`: the Go monitor's README calls it a percentage while its code checks one event in N; both spellings work here and the effective share is printed at start. Sampling is by a hash of the key: the same keys on every run and in every shard.
 
+      \`--source cassandra\`: Cassandra is the truth. The stream is the DynamoDB target's (\`--target-table\`; create it with \`migrate --create-table --stream-view-type NEW_AND_OLD_IMAGES\`); each sampled change's key is decoded back to its Cassandra key (\`--keyspace\`, \`--table\`, the connection flags) and the row is read (\`--consistency\`, default LOCAL_QUORUM) and converted through the same type mapping as migrate (\`--mapping\`). An item whose row is gone is missing; a REMOVE whose row is still there is still present. A mapping's TTL attribute is computed when a row is read, so it is left out of the comparison. A key that cannot be rebuilt exactly from DynamoDB (a decimal partition key, a -0.0 float key) and whose row is not found is unreadable, never missing.
+
       Statistics every \`--stats-interval\` seconds; differences go to a JSONL file. Exit status: 0 every check matched and nothing was lost; 1 differences (missing, mismatched, still present after REMOVE) or data loss (records trimmed before they were read); 3 fatal (no stream, KEYS_ONLY stream, unreachable, bad credentials); 4 interrupted; 64 usage error.
     `,
     examples: [
       ['The Go monitor\'s command line', '$0 monitor --source-profile src --target-profile dst --stream-arn arn:aws:dynamodb:ap-northeast-1:123456789012:table/users/stream/2026-01-01T00:00:00.000 --target-table users --partition-key user_id --sort-key ts --sample-rate 50 --verify-on source'],
       ['Everything from the start of the stream, then stop', '$0 monitor --endpoint-url http://127.0.0.1:8000 --source-table users --target-table users_copy --iterator-type trim-horizon --until-caught-up'],
       ['One key in ten, for an hour', '$0 monitor --target-table users --sample-rate 1/10 --duration 3600 --json'],
+      ['Cassandra as the truth: the target\'s stream against app.users', '$0 monitor --source cassandra --keyspace app --table users --target-table users --mapping users.yaml --iterator-type trim-horizon'],
     ],
   });
 
+  source = Option.String('--source', 'dynamodb', { description: 'dynamodb (default): a DynamoDB table on both sides; cassandra: the target table\'s stream checked against the Cassandra table (--keyspace, --table, --mapping)', validator: t.isEnum(['dynamodb', 'cassandra'] as const) });
+  keyspace = Option.String('--keyspace', { description: 'With --source cassandra: the source keyspace' });
+  table = Option.String('--table', { description: 'With --source cassandra: the source table' });
+  mapping = Option.String('--mapping', { description: 'With --source cassandra: the mapping file migrate used (YAML or JSON)' });
+  consistency = Option.String('--consistency', { description: 'With --source cassandra: read consistency of the row lookups (default LOCAL_QUORUM)', validator: t.isEnum(READ_CONSISTENCIES) });
   sourceProfile = Option.String('--source-profile', { description: 'AWS profile of the source table' });
   targetProfile = Option.String('--target-profile', { description: 'AWS profile of the target table' });
   streamProfile = Option.String('--stream-profile', { description: 'AWS profile for reading the stream (default: the profile of the table whose stream is read)' });
@@ -42,8 +57,11 @@ export class MonitorCommand extends ToolCommand {
   sortKey = Option.String('--sort-key', { description: 'Sort key name; checked against DescribeTable (default: from DescribeTable)' });
   region = Option.String('--region', { description: 'AWS region (default: AWS_REGION, the profile\'s region, else ap-northeast-1 as the Go monitor)' });
   endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint for tables and stream, e.g. http://127.0.0.1:8000' });
+  streamEndpointUrl = Option.String('--stream-endpoint-url', { description: 'DynamoDB Streams endpoint when it is not --endpoint-url\'s (a proxy, a test fixture)' });
+  checkpoint = Option.String('--checkpoint', { description: 'Per-shard checkpoint file (default: monitor-checkpoints/<table>.json)' });
+  resume = Option.Boolean('--resume', false, { description: 'Continue every shard from the checkpoint (a changed stream or table is refused)' });
   sampleRate = Option.String('--sample-rate', DEFAULTS.monitor.sampleRate, { description: 'Percent of keys checked (default 100), or 1/N' });
-  verifyOn = Option.String('--verify-on', 'source', { description: 'source (default): the source table\'s stream, checked against the target; target: the reverse', validator: t.isEnum(['source', 'target'] as const) });
+  verifyOn = Option.String('--verify-on', { description: 'source (default): the source table\'s stream, checked against the target; target: the reverse', validator: t.isEnum(['source', 'target'] as const) });
   verbose = Option.Boolean('--verbose', false, { description: 'Also print every check that matched' });
   iteratorType = Option.String('--iterator-type', DEFAULTS.monitor.iteratorType, { description: 'latest (default, as the Go monitor): changes from now on; trim-horizon: everything the stream still holds', validator: t.isEnum(['latest', 'trim-horizon'] as const) });
   statsInterval = Option.String('--stats-interval', String(DEFAULTS.monitor.statsIntervalSeconds), { description: `Seconds between statistics blocks (default ${DEFAULTS.monitor.statsIntervalSeconds})`, validator: isPositiveInt(86_400) });
@@ -57,25 +75,49 @@ export class MonitorCommand extends ToolCommand {
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: monitor-differences/<table>.jsonl)' });
   taskTimeout = Option.String('--task-timeout', String(DEFAULTS.engine.taskSilenceTimeoutMs / 1000), { description: 'Seconds a shard reader may go without any progress before its thread is replaced', validator: isPositiveInt(86_400) });
 
+  /** `--source cassandra`: the Cassandra table, connection and mapping, resolved; undefined for a DynamoDB source. */
+  private cassandraSource(): CassandraSourceConfig | undefined {
+    if (this.source === 'dynamodb') {
+      for (const [field, flag] of CASSANDRA_SOURCE_FLAGS) if (this[field] !== undefined) throw new UsageError(`${flag} needs --source cassandra`);
+      return undefined;
+    }
+    for (const [field, flag] of DYNAMODB_SOURCE_FLAGS) {
+      if (this[field] !== undefined) throw new UsageError(`${flag} does not apply with --source cassandra: the stream is the target table's, checked against Cassandra`);
+    }
+    if (this.keyspace === undefined || this.table === undefined) throw new UsageError('--source cassandra needs --keyspace and --table');
+    const mapping = loadMapping(this.mapping);
+    return {
+      connection: this.cassandraConnection(),
+      keyspace: this.keyspace,
+      table: this.table,
+      mapping: mapping.options,
+      mappingSource: mapping.source,
+      consistency: this.consistency ?? 'LOCAL_QUORUM',
+    };
+  }
+
   override async execute(): Promise<number> {
     const sampleRate = parseSampleRate(this.sampleRate);
+    const cassandra = this.cassandraSource();
+    const verifyOn = cassandra === undefined ? (this.verifyOn ?? 'source') : 'target';
     const sourceTable = this.sourceTable ?? this.targetTable;
     const access = (profile: string | undefined): TableAccess => ({
       ...(this.endpointUrl === undefined ? {} : { endpoint: this.endpointUrl }),
       ...(this.region === undefined ? {} : { region: this.region }),
       ...(profile === undefined ? {} : { profile }),
     });
-    const onSource = this.verifyOn === 'source';
+    const onSource = verifyOn === 'source';
     const streamTableProfile = onSource ? this.sourceProfile : this.targetProfile;
-    const otherTable = onSource ? this.targetTable : sourceTable;
+    const otherTable = cassandra !== undefined ? `${cassandra.keyspace}.${cassandra.table}` : onSource ? this.targetTable : sourceTable;
     const failpoints = armFailpoints(this.context.env);
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
     const config: MonitorConfig = {
-      verifyOn: this.verifyOn,
+      ...(cassandra === undefined ? {} : { cassandra }),
+      verifyOn,
       streamTable: onSource ? sourceTable : this.targetTable,
       streamTableAccess: access(streamTableProfile),
       ...(this.streamArn === undefined ? {} : { streamArn: this.streamArn }),
-      streamAccess: access(this.streamProfile ?? streamTableProfile),
+      streamAccess: { ...access(this.streamProfile ?? streamTableProfile), ...(this.streamEndpointUrl === undefined ? {} : { endpoint: this.streamEndpointUrl }) },
       otherTable,
       otherAccess: access(onSource ? this.targetProfile : this.sourceProfile),
       ...(this.partitionKey === undefined ? {} : { partitionKey: this.partitionKey }),
@@ -95,6 +137,8 @@ export class MonitorCommand extends ToolCommand {
       rediscoverEveryMs: DEFAULTS.monitor.rediscoverEveryMs,
       verbose: this.verbose,
       differencesPath: this.differences ?? path.join('monitor-differences', `${safe(otherTable)}.jsonl`),
+      checkpointPath: this.checkpoint ?? path.join('monitor-checkpoints', `${safe(otherTable)}.json`),
+      resume: this.resume,
       maxRetries: DEFAULTS.dynamodb.maxRetries,
       requestTimeoutMs: DEFAULTS.dynamodb.requestTimeoutMs,
       connectionsPerThread: DEFAULTS.migrate.connectionsPerThread,

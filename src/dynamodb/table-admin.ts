@@ -32,9 +32,15 @@ export type CapacityMode =
   | { readonly onDemand: true }
   | { readonly onDemand: false; readonly readCapacityUnits: number; readonly writeCapacityUnits: number };
 
+/** What a table's stream records hold (`--stream-view-type`). */
+export const STREAM_VIEW_TYPES = ['NEW_IMAGE', 'NEW_AND_OLD_IMAGES', 'KEYS_ONLY', 'OLD_IMAGE'] as const;
+export type StreamViewType = (typeof STREAM_VIEW_TYPES)[number];
+
 export interface CreateTableOptions {
   /** How long to wait for ACTIVE; default DEFAULTS.dynamodb.tableActiveTimeoutMs (5 minutes). */
   readonly waitTimeoutMs?: number;
+  /** Create the table with a stream of this view type: its stream then holds every write from the first. */
+  readonly streamViewType?: StreamViewType;
 }
 
 /** A one-line description of how `actual` differs from `expected`, or undefined when they agree. */
@@ -106,8 +112,11 @@ export class TableAdmin {
           BillingMode: 'PROVISIONED',
           ProvisionedThroughput: { ReadCapacityUnits: capacity.readCapacityUnits, WriteCapacityUnits: capacity.writeCapacityUnits },
         };
+    const withStream: CreateTableCommandInput = options.streamViewType === undefined
+      ? input
+      : { ...input, StreamSpecification: { StreamEnabled: true, StreamViewType: options.streamViewType } };
     try {
-      await this.client.send(new CreateTableCommand(input));
+      await this.client.send(new CreateTableCommand(withStream));
       await waitUntilTableExists(
         { client: this.client, maxWaitTime: Math.ceil((options.waitTimeoutMs ?? DEFAULTS.dynamodb.tableActiveTimeoutMs) / 1000), minDelay: 1, maxDelay: 5 },
         { TableName: table },

@@ -10,7 +10,7 @@ import { ErrorCode, ToolError } from '../errors.js';
 import { createCredentialSource, createDynamoDbClient } from './credentials.js';
 import { resolveEndpoint, type EndpointOptions, type ResolvedEndpoint } from './endpoint.js';
 import { openDynamoDbHttpClient, type DynamoDbHttpClient } from './http-client.js';
-import { TableAdmin, compareKeySchema, type KeySchema } from './table-admin.js';
+import { TableAdmin, compareKeySchema, type KeySchema, type StreamViewType } from './table-admin.js';
 
 /** The target as workers receive it: plain data, resolved on the main thread. */
 export interface DynamoTargetConfig {
@@ -128,10 +128,14 @@ export async function checkTargetTable(target: TargetDescription, options: Targe
 
 /**
  * For a job that writes the target (migrate): checks the table's key schema against the mapping's,
- * or, with `create` (--create-table), creates a missing table with it (on demand). Returns true
+ * or, with `create` (--create-table), creates a missing table with it (on demand; with a stream of
+ * `streamViewType` when given, --stream-view-type). Returns true
  * when it created the table. Nothing is written on a mismatch.
  */
-export async function ensureTargetTable(target: TargetDescription, options: TargetTableOptions & { readonly create: boolean }): Promise<boolean> {
+export async function ensureTargetTable(
+  target: TargetDescription,
+  options: TargetTableOptions & { readonly create: boolean; readonly streamViewType?: StreamViewType },
+): Promise<boolean> {
   const { table, keySchema } = options;
   return withAdminClient(target, async (client) => {
     const state = await readTargetTable(client, table, keySchema);
@@ -142,7 +146,7 @@ export async function ensureTargetTable(target: TargetDescription, options: Targ
         if (!options.create) {
           throw schemaError(`target table '${table}' does not exist at ${target.identity}; add --create-table to create it with key ${describeKeys(keySchema)}`);
         }
-        await new TableAdmin(client).createTable(table, keySchema, { onDemand: true });
+        await new TableAdmin(client).createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
         return true;
       case 'mismatch':
         throw schemaError(`target table '${table}' does not fit the mapping: ${state.diff} (the table has ${describeKeys(state.actual)}); nothing was written`);

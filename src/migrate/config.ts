@@ -1,11 +1,14 @@
 /** A migrate job's resolved configuration: validated once at the edge, trusted inside. */
 import type { TableJobConfig } from '../job/table-job.js';
 import type { RateMode } from '../engine/throughput.js';
+import type { StreamViewType } from '../dynamodb/table-admin.js';
 
 export interface MigrateConfig extends TableJobConfig {
   /** BatchWriteItem requests in flight per thread. */
   readonly inFlightBatches: number;
   readonly createTable: boolean;
+  /** With createTable: the created table has a stream of this view type (`--stream-view-type`). */
+  readonly streamViewType?: StreamViewType;
   readonly checkpointPath?: string;
   readonly resume: boolean;
   /** Start over even though an unfinished checkpoint exists. */

@@ -44,6 +44,11 @@ export interface ChangeCheckerOptions {
   readonly reporter: CheckerReporter;
   /** Also send every settled verdict (`{type:'checked'}`). */
   readonly verbose: boolean;
+  /**
+   * Keys whose last change in the parent shard did not match when the parent ended: a newer
+   * change of one of them here overtakes it (reported in an `inherited-superseded` message).
+   */
+  readonly inherited?: readonly string[];
   /** Wall-clock milliseconds (stream record times are wall clock); default Date.now. */
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -83,7 +88,13 @@ export class ChangeChecker {
   /** Rounds run one at a time: handle and an idle-time recheckDue may overlap. */
   private turn: Promise<void> = Promise.resolve();
 
+  /** Inherited keys not seen here yet. */
+  private readonly inherited: Set<string>;
+  /** While draining a shard that ends: failed checks are deferred (returned), not counted. */
+  private deferred: Array<MonitorDifference & { readonly keyId: string }> | undefined;
+
   constructor(private readonly o: ChangeCheckerOptions) {
+    this.inherited = new Set(o.inherited ?? []);
     this.rate = { share: o.sampleShare, text: String(o.sampleShare) };
     this.now = o.now ?? Date.now;
     this.sleep = o.sleep ?? realSleep;
@@ -116,7 +127,9 @@ export class ChangeChecker {
   async handle(records: readonly _Record[]): Promise<void> {
     const r = this.o.reporter;
     const nowMs = this.now();
-    for (const record of records) this.take(record, nowMs, r);
+    const overtaken: string[] = [];
+    for (const record of records) this.take(record, nowMs, r, overtaken);
+    if (overtaken.length > 0) r.send({ type: 'inherited-superseded', keyIds: overtaken } satisfies MonitorData);
     await this.round();
   }
 
@@ -136,7 +149,22 @@ export class ChangeChecker {
     }
   }
 
-  private take(record: _Record, nowMs: number, r: CheckerReporter): void {
+  /**
+   * The end of a closed shard: rechecks until every check settles, but hands back the changes
+   * that still differ instead of counting them. Its child shards may hold a newer change of the
+   * same key (read only after this one ends), so the main thread decides once they are read.
+   */
+  async drainDeferred(): Promise<ReadonlyArray<MonitorDifference & { readonly keyId: string }>> {
+    this.deferred = [];
+    try {
+      await this.drain();
+      return this.deferred;
+    } finally {
+      this.deferred = undefined;
+    }
+  }
+
+  private take(record: _Record, nowMs: number, r: CheckerReporter, overtaken: string[]): void {
     r.add('events');
     const eventName = record.eventName;
     if (eventName !== undefined) r.add(COUNTER_OF_EVENT[eventName]);
@@ -157,6 +185,7 @@ export class ChangeChecker {
       expect = image === undefined ? { kind: 'present' } : { kind: 'image', image };
     }
     const id = keyIdentity(key);
+    if (this.inherited.delete(id)) overtaken.push(id);
     if (this.checks.has(id)) r.add('superseded');
     this.checks.set(id, { id, key, eventName, sequenceNumber: d.SequenceNumber ?? '', expect, rechecks: 0, dueAtMs: nowMs });
   }
@@ -214,8 +243,13 @@ export class ChangeChecker {
         r.add('matched');
         continue;
       }
+      const difference = differenceOf(this.o.shardId, c, j.verdict, j.diffs);
+      if (this.deferred !== undefined) {
+        this.deferred.push({ ...difference, keyId: c.id });
+        continue;
+      }
       r.add(COUNTER_OF_VERDICT[j.verdict]);
-      differences.push(differenceOf(this.o.shardId, c, j.verdict, j.diffs));
+      differences.push(difference);
     }
     r.record('check', ((performance.now() - started) * 1000) / due.length);
     if (differences.length > 0) r.send({ type: 'differences', differences } satisfies MonitorData);

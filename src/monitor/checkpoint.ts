@@ -105,16 +105,19 @@ export class MonitorCheckpoint {
 }
 
 /** The shard source with every move written to the checkpoint (a shard's end saved at once). */
-export class CheckpointedShards implements WorkSource<ShardTask> {
+export class CheckpointedShards<T extends ShardTask = ShardTask> implements WorkSource<T> {
   constructor(
     private readonly shards: ShardSource,
     private readonly checkpoint: MonitorCheckpoint,
+    /** Adds to a task what is known only when it is handed out (the keys its parent handed on). */
+    private readonly decorate: (task: ShardTask) => T = (task) => task as T,
   ) {
     for (const id of shards.skipped()) checkpoint.finish(id);
   }
 
-  next(): Pull<ShardTask> {
-    return this.shards.next();
+  next(): Pull<T> {
+    const pull = this.shards.next();
+    return pull.kind === 'item' ? { kind: 'item', item: { ...pull.item, task: this.decorate(pull.item.task) } } : pull;
   }
 
   advance(id: string, cursor: string): void {

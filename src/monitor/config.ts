@@ -1,5 +1,7 @@
 /** A monitor job's resolved configuration: validated once at the edge, trusted inside. */
+import type { CassandraConnection } from '../cassandra/client.js';
 import type { ArmedFailpoints } from '../engine/failpoints.js';
+import type { MappingOptions } from '../mapping/options.js';
 import type { SampleRate } from './sample.js';
 
 /** Where a table is reached: `--endpoint-url`, `--region` and one of the profiles. */
@@ -9,7 +11,24 @@ export interface TableAccess {
   readonly profile?: string;
 }
 
+/** `--source cassandra`: the Cassandra table that is the truth, and how its rows become items. */
+export interface CassandraSourceConfig {
+  readonly connection: CassandraConnection;
+  readonly keyspace: string;
+  readonly table: string;
+  readonly mapping: MappingOptions;
+  /** Where the mapping came from, for messages (file path or "defaults"). */
+  readonly mappingSource: string;
+  /** Read consistency level name of the row lookups. */
+  readonly consistency: string;
+}
+
 export interface MonitorConfig {
+  /**
+   * `--source cassandra`: the stream is the DynamoDB target's (streamTable) and each change is
+   * checked against this Cassandra table; undefined: DynamoDB on both sides (otherTable).
+   */
+  readonly cassandra?: CassandraSourceConfig;
   /** `source`: the stream is the source table's, checks read the target; `target`: the reverse. */
   readonly verifyOn: 'source' | 'target';
   /** The table whose stream is followed, and how to reach it (DescribeTable for its stream ARN). */
@@ -46,6 +65,10 @@ export interface MonitorConfig {
   readonly rediscoverEveryMs: number;
   readonly verbose: boolean;
   readonly differencesPath: string;
+  /** Per-shard checkpoint (src/monitor/checkpoint.ts). */
+  readonly checkpointPath: string;
+  /** Continue from the checkpoint. */
+  readonly resume: boolean;
   readonly maxRetries: number;
   readonly requestTimeoutMs: number;
   readonly connectionsPerThread: number;

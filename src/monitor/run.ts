@@ -5,9 +5,14 @@
  * also read again periodically. Statistics every `--stats-interval`; differences to a JSONL file;
  * the run ends on a signal, at `--duration`, or `--until-caught-up` once every shard is at its
  * current end with every check settled.
+ *
+ * With `--source cassandra` the stream is the DynamoDB target's and the other side is the
+ * Cassandra table: its schema, the mapping and the target's key schema are prepared here once
+ * (prepareTableJob, as verify) and handed to the workers, which read the rows themselves.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DEFAULTS } from '../config/defaults.js';
 import { createCredentialSource } from '../dynamodb/credentials.js';
 import { resolveEndpoint, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { withAdminClient, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
@@ -16,16 +21,23 @@ import { unreachable } from '../engine/protocol.js';
 import { createRateSlots, setActiveWorkers } from '../engine/rate-slots.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
+import { describeContactPoints } from '../cassandra/client.js';
 import { ToolError, toolError, type PlainError } from '../errors.js';
+import { prepareTableJob } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
 import { createStreamsClient, resolveStreamArn } from '../streams/client.js';
 import { ShardSource } from '../streams/shard-source.js';
 import { childShards, describeStream, isClosed, type ShardInfo } from '../streams/shards.js';
-import type { MonitorConfig, TableAccess } from './config.js';
+import { ignoredAttributes } from './cassandra-side.js';
+import type { CassandraSourceConfig, MonitorConfig, TableAccess } from './config.js';
+import { CheckpointedShards, MonitorCheckpoint, readMonitorCheckpoint, type MonitorCheckpointFile } from './checkpoint.js';
 import { describeSampleRate } from './sample.js';
 import { buildSummary, formatStats, monitorStats, type MonitorEnd, type MonitorSummary, type ShardCounts } from './stats.js';
-import type { MonitorCounter, MonitorDifference, MonitorJob, MonitorWorkerData } from './task.js';
+import type { CheckAgainst, MonitorCounter, MonitorDifference, MonitorJob, MonitorWorkerData } from './task.js';
+
+/** Differences printed before the rest only go to the file (unless --verbose). */
+const DIFFERENCES_SHOWN = 20;
 
 /** The Go monitor's default region, for users bringing its command lines. */
 const LEGACY_DEFAULT_REGION = 'ap-northeast-1';
@@ -84,12 +96,63 @@ function every(ms: number, fn: () => void | Promise<void>): JobService {
   };
 }
 
+/**
+ * `--source cassandra`: the table spec, the mapping (validated) and the target's key schema
+ * against the mapping's, once; what the workers need to read and convert the rows.
+ */
+async function prepareCassandraSide(config: MonitorConfig, source: CassandraSourceConfig, target: ResolvedEndpoint): Promise<{ against: CheckAgainst; keyAttributes: string[] }> {
+  const prepared = await prepareTableJob({
+    connection: source.connection,
+    keyspace: source.keyspace,
+    table: source.table,
+    targetTable: config.streamTable,
+    ...(target.custom ? { endpoint: target.url.href } : {}),
+    region: target.region,
+    ...(target.profile === undefined ? {} : { profile: target.profile }),
+    threads: config.threads,
+    splits: 1,
+    fetchSize: 1,
+    consistency: source.consistency,
+    connectionsPerThread: config.connectionsPerThread,
+    maxRetries: config.maxRetries,
+    requestTimeoutMs: config.requestTimeoutMs,
+    mapping: source.mapping,
+    mappingSource: source.mappingSource,
+    progressIntervalMs: config.progressIntervalMs,
+    taskTimeoutMs: config.taskTimeoutMs,
+  }, { targetTable: 'check' });
+  const ks = prepared.keySchema;
+  return {
+    against: {
+      kind: 'cassandra',
+      source: { connection: source.connection, keyspace: source.keyspace, table: source.table, tableSpec: prepared.tableSpec, mapping: source.mapping, consistency: source.consistency },
+    },
+    keyAttributes: ks.rangeKey === null ? [ks.hashKey.name] : [ks.hashKey.name, ks.rangeKey.name],
+  };
+}
+
 export async function runMonitor(config: MonitorConfig, display: ProgressDisplay, signal?: AbortSignal): Promise<MonitorSummary> {
   const otherEndpoint = await endpointOf(config.otherAccess);
   const streamTableEndpoint = await endpointOf(config.streamTableAccess);
   const streamEndpoint = await endpointOf(config.streamAccess);
-  const other = describe(otherEndpoint);
-  const keyAttributes = await keyAttributesOf(other, config.otherTable, config);
+  const cassandraSource = config.cassandra;
+  let against: CheckAgainst;
+  let keyAttributes: string[];
+  let checkedAgainst: string;
+  if (cassandraSource === undefined) {
+    const other = describe(otherEndpoint);
+    keyAttributes = await keyAttributesOf(other, config.otherTable, config);
+    against = { kind: 'dynamodb', table: otherTarget(config, otherEndpoint) };
+    checkedAgainst = `${config.otherTable} (${other.identity})`;
+  } else {
+    // --partition-key / --sort-key name the target's key: checked first, with their own message.
+    const targetKeys = await keyAttributesOf(describe(streamTableEndpoint), config.streamTable, config);
+    ({ against, keyAttributes } = await prepareCassandraSide(config, cassandraSource, streamTableEndpoint));
+    if (targetKeys.join(',') !== keyAttributes.join(',')) {
+      throw toolError('DYNAMODB_SCHEMA', `target table '${config.streamTable}' has key (${targetKeys.join(', ')}) but the mapping writes (${keyAttributes.join(', ')})`);
+    }
+    checkedAgainst = `${cassandraSource.keyspace}.${cassandraSource.table} (Cassandra at ${describeContactPoints(cassandraSource.connection)})`;
+  }
   const streamArn = config.streamArn ?? (await withAdminClient(describe(streamTableEndpoint), (c) => resolveStreamArn(c, config.streamTable)));
   const streams: DynamoDBStreamsClient = createStreamsClient(streamEndpoint, createCredentialSource({ endpoint: streamEndpoint }));
 
@@ -100,18 +163,60 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     }
     const streamKeys = first.keySchema.map((k) => k.attributeName);
     if (streamKeys.length > 0 && streamKeys.join(',') !== keyAttributes.join(',')) {
-      throw toolError('DYNAMODB_SCHEMA', `the stream's table has key (${streamKeys.join(', ')}) but '${config.otherTable}' has key (${keyAttributes.join(', ')})`);
+      throw toolError('DYNAMODB_SCHEMA', `the stream's table has key (${streamKeys.join(', ')}) but ${checkedAgainst} has key (${keyAttributes.join(', ')})`);
     }
-    const source = new ShardSource({ initialPosition: config.iteratorType });
+    let previous: MonitorCheckpointFile | undefined;
+    if (config.resume) {
+      previous = readMonitorCheckpoint(config.checkpointPath);
+      if (previous === undefined) throw toolError('USAGE', `--resume: no checkpoint at ${config.checkpointPath}`);
+    }
+    const checkpoint = new MonitorCheckpoint(config.checkpointPath, streamArn, checkedAgainst, previous);
+    const source = new ShardSource({ initialPosition: config.iteratorType, ...(previous === undefined ? {} : { resume: checkpoint.resume() }) });
     const shards = new Map<string, ShardInfo>();
     const learn = (list: readonly ShardInfo[]): void => {
       for (const s of list) shards.set(s.shardId, s);
       source.update([...shards.values()]);
     };
     learn(first.shards);
+    const work = new CheckpointedShards(source, checkpoint, (task) => {
+      const parent = shards.get(task.shardId)?.parentShardId;
+      if (parent === undefined) return task;
+      const inherited = [...deferred].filter(([, d]) => d.parent === parent).map(([keyId]) => keyId);
+      return inherited.length === 0 ? task : { ...task, inherited };
+    });
 
     const stats = new JobStats<MonitorCounter>('events', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
-    const differences = new JsonlFile<MonitorDifference>(config.differencesPath, true);
+    const differences = new JsonlFile<MonitorDifference>(config.differencesPath, !config.resume);
+    let shown = 0;
+    /** Differences a shard still had at its end, by key: confirmed once its children are read. */
+    const deferred = new Map<string, { readonly parent: string; readonly difference: MonitorDifference }>();
+    const report = (list: readonly MonitorDifference[]): void => {
+      differences.append(list);
+      for (const d of list) {
+        // Each one is in the file; the screen gets the first ones and the count.
+        if (++shown <= DIFFERENCES_SHOWN || config.verbose) display.event('difference', { difference: d }, `${d.kind}: ${JSON.stringify(d.key)} (${d.eventName} ${d.sequenceNumber} in ${d.shardId})`);
+        else if (shown === DIFFERENCES_SHOWN + 1) display.event('warning', { differencesFile: config.differencesPath }, `more differences: see ${config.differencesPath} (--verbose prints them all)`);
+      }
+    };
+    const COUNTER_OF_KIND = { missing: 'missing', mismatched: 'mismatched', 'still-present': 'stillPresent' } as const;
+    /** Confirms the deferred differences of parents whose children are all read (`all`: every one left). */
+    const confirmDeferred = (all: boolean): void => {
+      const ready = new Map<string, boolean>();
+      const confirmed: MonitorDifference[] = [];
+      for (const [keyId, d] of deferred) {
+        let ok = ready.get(d.parent);
+        if (ok === undefined) {
+          const children = [...shards.values()].filter((s) => s.parentShardId === d.parent);
+          ok = all || (children.length > 0 && children.every((c) => ended.has(c.shardId) || (states.get(c.shardId)?.caughtUp === true && states.get(c.shardId)?.pending === 0)));
+          ready.set(d.parent, ok);
+        }
+        if (!ok) continue;
+        deferred.delete(keyId);
+        stats.add(COUNTER_OF_KIND[d.difference.kind], 1);
+        confirmed.push(d.difference);
+      }
+      if (confirmed.length > 0) report(confirmed);
+    };
     const states = new Map<string, { caughtUp: boolean; pending: number }>();
     const ended = new Set<string>();
     const slots = createRateSlots('wcu');
@@ -144,7 +249,8 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     };
     const workerData: MonitorWorkerData = {
       stream: { ...(streamEndpoint.custom ? { endpoint: streamEndpoint.url.href } : {}), region: streamEndpoint.region, ...(streamEndpoint.profile === undefined ? {} : { profile: streamEndpoint.profile }), streamArn },
-      other: otherTarget(config, otherEndpoint),
+      against,
+      ignoreAttributes: cassandraSource === undefined ? [] : ignoredAttributes(cassandraSource.mapping),
       keyAttributes,
       sampleShare: config.sampleRate.share,
       recheckAfterMs: config.recheckAfterMs,
@@ -168,15 +274,16 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       onData: (data, item) => {
         switch (data.type) {
           case 'differences':
-            differences.append(data.differences);
-            for (const d of data.differences) {
-              display.event('difference', { difference: d }, `${d.kind}: ${JSON.stringify(d.key)} (${d.eventName} ${d.sequenceNumber} in ${d.shardId})`);
-            }
+            report(data.differences);
+            return;
+          case 'inherited-superseded':
+            for (const keyId of data.keyIds) if (deferred.delete(keyId)) stats.add('superseded', 1);
             return;
           case 'shard-state':
             states.set(data.shardId, { caughtUp: data.caughtUp, pending: data.pendingChecks });
             return;
           case 'shard-ended':
+            for (const { keyId, ...difference } of data.deferred) deferred.set(keyId, { parent: data.shardId, difference });
             ended.add(data.shardId);
             states.set(data.shardId, { caughtUp: true, pending: 0 });
             // Its children may exist already: list them now rather than at the next listing.
@@ -205,6 +312,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       },
       services: [
         reads,
+        every(DEFAULTS.migrate.checkpointEveryMs, () => checkpoint.save()),
         every(config.statsIntervalMs, () => {
           const s = monitorStats(stats, shardCounts(), pendingChecks(), intervalRate());
           display.event('stats', { ...s }, formatStats(s, 'statistics'));
@@ -219,6 +327,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
           }
         }),
         every(250, () => {
+          confirmDeferred(false);
           if (config.durationMs !== undefined && stats.elapsedMs() >= config.durationMs) {
             end ??= 'duration';
             scheduler.stop();
@@ -236,28 +345,33 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
         const st = states.get(s.shardId);
         if (st === undefined || !st.caughtUp || st.pending > 0) return false;
       }
+      // A deferred difference waits for children that are listed but not read yet.
+      for (const d of deferred.values()) if ([...shards.values()].some((s) => s.parentShardId === d.parent)) return false;
       return shards.size > 0;
     };
 
     display.event(
       'start',
-      { streamArn, checkedAgainst: `${config.otherTable} (${other.identity})`, verifyOn: config.verifyOn, shards: shards.size, sampleRate: config.sampleRate.share, iteratorType: config.iteratorType },
-      `monitor: ${streamArn} (${shards.size} shards, ${first.viewType}) checked against ${config.otherTable} (${other.identity}); sampling ${describeSampleRate(config.sampleRate)}, from ${config.iteratorType}`,
+      { streamArn, checkedAgainst, source: cassandraSource === undefined ? 'dynamodb' : 'cassandra', verifyOn: config.verifyOn, shards: shards.size, sampleRate: config.sampleRate.share, iteratorType: config.iteratorType },
+      `monitor: ${streamArn} (${shards.size} shards, ${first.viewType}) checked against ${checkedAgainst}; sampling ${describeSampleRate(config.sampleRate)}, from ${config.iteratorType}`,
     );
     let outcome;
     try {
-      outcome = await scheduler.run(source, signal);
+      outcome = await scheduler.run(work, signal);
     } finally {
       differences.close();
+      checkpoint.save(true);
     }
     fatal = outcome.fatal;
     if (signal?.aborted === true) end = 'interrupted';
+    // Children that never came (a stream disabled after a split): the parent's last word stands.
+    if (fatal === undefined && end !== 'interrupted') confirmDeferred(true);
     const final = monitorStats(stats, shardCounts(), pendingChecks(), intervalRate());
     return buildSummary(final, {
       ended: fatal !== undefined ? 'failed' : (end ?? 'stream-ended'),
       ...(fatal === undefined ? {} : { fatal }),
       streamArn,
-      checkedAgainst: `${config.otherTable} (${other.identity})`,
+      checkedAgainst,
       sampleRate: describeSampleRate(config.sampleRate),
       differencesFile: config.differencesPath,
     });

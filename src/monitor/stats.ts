@@ -34,6 +34,8 @@ export interface MonitorStats {
   readonly missing: number;
   readonly mismatched: number;
   readonly stillPresent: number;
+  /** Checks that could not read the other side after every recheck: no verdict. */
+  readonly unreadable: number;
   readonly dataLoss: number;
   /** matched / settled checks, with a 95 % Wilson interval; null before any check settled. */
   readonly successRate: { readonly rate: number; readonly lower: number; readonly upper: number } | null;
@@ -64,6 +66,7 @@ export function monitorStats(stats: JobStats<MonitorCounter>, shards: ShardCount
     missing: c('missing'),
     mismatched: c('mismatched'),
     stillPresent: c('stillPresent'),
+    unreadable: c('unreadable'),
     dataLoss: c('dataLoss'),
     successRate: interval === undefined ? null : { rate: c('matched') / settled, ...interval },
     replicationLag: summarize(stats.histograms.get('replication-lag')),
@@ -79,7 +82,7 @@ export function formatStats(s: MonitorStats, title: string): string {
     `  events         ${fmtInt(s.events)} (INSERT ${fmtInt(s.inserts)}, MODIFY ${fmtInt(s.modifies)}, REMOVE ${fmtInt(s.removes)}${s.ttlRemoves > 0 ? `, of which TTL ${fmtInt(s.ttlRemoves)}` : ''})`,
     `  rate           ${fmtInt(s.intervalEventsPerSec)} events/s now, ${fmtInt(s.eventsPerSec)} overall`,
     `  sampled        ${fmtInt(s.sampled)} (${fmtInt(s.superseded)} overtaken by a newer change of the same key)`,
-    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; lagging at first ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}`,
+    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; lagging at first ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}${s.unreadable > 0 ? `, unreadable ${fmtInt(s.unreadable)}` : ''}`,
     `  success rate   ${s.successRate === null ? 'n/a (nothing settled yet)' : `${pct(s.successRate.rate)} (95 % CI ${pct(s.successRate.lower)}–${pct(s.successRate.upper)})`}`,
     `  data loss      ${s.dataLoss === 0 ? 'none' : `${fmtInt(s.dataLoss)} gap(s): records trimmed before they were read`}`,
     `  lag            p50 ${formatMicros(s.replicationLag.p50Micros)}, p99 ${formatMicros(s.replicationLag.p99Micros)} (stream record age when read)`,
@@ -88,7 +91,7 @@ export function formatStats(s: MonitorStats, title: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'failed' | 'interrupted';
+export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'unverified' | 'failed' | 'interrupted';
 export type MonitorEnd = 'caught-up' | 'duration' | 'interrupted' | 'stream-ended' | 'failed';
 
 export interface MonitorSummary extends MonitorStats {
@@ -116,6 +119,10 @@ export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: Pl
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else if (s.dataLoss > 0) {
     status = 'data-loss';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
+  } else if (s.unreadable > 0) {
+    // Not proven different, not proven right either: a script must not read this as clean.
+    status = 'unverified';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else {
     status = 'clean';

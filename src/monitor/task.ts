@@ -3,8 +3,10 @@ import type { DynamoTargetConfig } from '../dynamodb/target.js';
 import type { JobShape } from '../engine/protocol.js';
 import type { AttributeValue } from '../mapping/attribute-value.js';
 import type { ShardTask } from '../streams/shard-source.js';
+import type { CassandraSourceData } from './cassandra-side.js';
 
-export type MonitorTask = ShardTask;
+/** A shard, with the keys its parent handed on (see `inherited-superseded`). */
+export type MonitorTask = ShardTask & { readonly inherited?: readonly string[] };
 
 /** Where a stream is read: the stream's own endpoint and credentials (`--stream-profile`). */
 export interface StreamLocation {
@@ -14,10 +16,19 @@ export interface StreamLocation {
   readonly streamArn: string;
 }
 
+/**
+ * What each sampled change is checked against: a DynamoDB table (the target, or the source with
+ * --verify-on target), or the Cassandra source table (`--source cassandra`).
+ */
+export type CheckAgainst =
+  | { readonly kind: 'dynamodb'; readonly table: DynamoTargetConfig }
+  | { readonly kind: 'cassandra'; readonly source: CassandraSourceData };
+
 export interface MonitorWorkerData {
   readonly stream: StreamLocation;
-  /** The table each sampled change is checked against (the target, or the source with --verify-on target). */
-  readonly other: DynamoTargetConfig;
+  readonly against: CheckAgainst;
+  /** Attributes left out of the comparison on both sides (a mapping's TTL attribute, computed at read time). */
+  readonly ignoreAttributes: readonly string[];
   /** Key attribute names of both tables: hash, then range. */
   readonly keyAttributes: readonly string[];
   /** Share of keys checked, in (0, 1] (src/monitor/sample.ts). */
@@ -54,7 +65,14 @@ export type MonitorData =
   /** The reader caught up with an open shard (or fell behind again), and how many checks wait. */
   | { readonly type: 'shard-state'; readonly shardId: string; readonly caughtUp: boolean; readonly pendingChecks: number }
   /** A closed shard was read to its end and its checks settled: its children may start. */
-  | { readonly type: 'shard-ended'; readonly shardId: string }
+  | {
+      readonly type: 'shard-ended';
+      readonly shardId: string;
+      /** Changes that still differed at the shard's end: judged once its children are read. */
+      readonly deferred: ReadonlyArray<MonitorDifference & { readonly keyId: string }>;
+    }
+  /** Inherited keys (by keyIdentity) whose newer change this child shard holds: not differences. */
+  | { readonly type: 'inherited-superseded'; readonly keyIds: readonly string[] }
   /** Records that were trimmed before they were read. */
   | { readonly type: 'data-loss'; readonly shardId: string; readonly afterSequenceNumber?: string; readonly firstAvailableSequenceNumber?: string }
   /** --verbose: every settled check. */
