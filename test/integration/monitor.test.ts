@@ -68,7 +68,7 @@ async function replicate(source: string, target: string, drop: ReadonlySet<strin
 function monitor(source: string, target: string, extra: string[] = []): Promise<CliRun> {
   return runInProcess(['monitor', '--endpoint-url', DYNAMODB_ENDPOINT, '--source-table', source, '--target-table', target,
     '--iterator-type', 'trim-horizon', '--until-caught-up', '--threads', '2', '--json', '--stats-interval', '1',
-    '--differences', path.join(dir, `${target}.jsonl`), ...extra]);
+    '--differences', path.join(dir, `${target}.jsonl`), '--checkpoint', path.join(dir, `${target}-${randomUUID()}.json`), ...extra]);
 }
 
 function summaryOf(run: CliRun): Record<string, unknown> {
