@@ -52,6 +52,9 @@ interface Resources {
 
 type Context = TaskContext<MonitorJob, Resources>;
 
+/** Batches read ahead of the ones whose checks are still running. */
+const READ_AHEAD = 2;
+
 function onReaderEvent(ctx: Context, event: ShardReaderEvent): void {
   switch (event.type) {
     case 'data-loss':
@@ -129,20 +132,32 @@ async function followShard(task: MonitorTask, ctx: Context): Promise<TaskOutcome
     signal: ctx.signal,
     onEvent: (event) => onReaderEvent(ctx, event),
   });
+  // Checks of a batch run while the next GetRecords is out (at most READ_AHEAD batches ahead):
+  // reading and checking overlap instead of taking turns. The checker takes a batch's changes at
+  // once (so the cursor below never passes an unsettled one) and serialises its own reads.
+  const checking: Array<Promise<void>> = [];
   for await (const batch of batches) {
     ctx.add('getRecords');
-    if (batch.records.length > 0) await checker.handle(withoutAttributes(batch.records, config.ignoreAttributes));
-    await checker.recheckDue();
+    if (batch.records.length > 0) {
+      const handled = checker.handle(withoutAttributes(batch.records, config.ignoreAttributes));
+      handled.catch(() => undefined); // awaited below; this only keeps it from counting as unhandled
+      checking.push(handled);
+      while (checking.length > READ_AHEAD) await checking.shift();
+    } else {
+      // At the open shard's current end: settle what is in flight, then look at due rechecks.
+      await Promise.all(checking.splice(0));
+      await checker.recheckDue();
+    }
     // Never past a change still waiting for its check: a retry reads it again.
     const cursor = checker.safeCursor(batch.lastSequenceNumber);
     if (cursor !== undefined && cursor !== lastCursor) {
       lastCursor = cursor;
       ctx.position(cursor);
     }
-    // An empty batch: the reader is at the open shard's current end.
     state(batch.records.length === 0);
     if (ctx.signal.aborted) break;
   }
+  await Promise.all(checking.splice(0));
   if (ctx.signal.aborted) return STOPPED;
   // A closed shard read to its end: settle its checks before its children may start; what still
   // differs is handed to the main thread, which judges it once the children are read.

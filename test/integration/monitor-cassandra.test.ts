@@ -75,7 +75,7 @@ function monitor(target: string, extra: string[] = []): Promise<CliRun> {
   return runInProcess(['monitor', '--source', 'cassandra', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--table', 'users',
     '--mapping', mappingFile, '--target-table', target, '--endpoint-url', DYNAMODB_ENDPOINT, '--iterator-type', 'trim-horizon',
     '--until-caught-up', '--threads', '2', '--json', '--recheck-after', '100', '--max-rechecks', '1',
-    '--differences', path.join(dir, `${target}.jsonl`), ...extra]);
+    '--differences', path.join(dir, `${target}.jsonl`), '--checkpoint', path.join(dir, `${target}-${Math.random().toString(36).slice(2)}.json`), ...extra]);
 }
 
 function summaryOf(run: CliRun): Record<string, unknown> {
@@ -187,7 +187,7 @@ describe('monitor --source cassandra: keys DynamoDB cannot give back exactly', (
 
     const run = await runInProcess(['monitor', '--source', 'cassandra', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--table', 'prices',
       '--target-table', target, '--endpoint-url', DYNAMODB_ENDPOINT, '--iterator-type', 'trim-horizon', '--until-caught-up', '--json',
-      '--recheck-after', '100', '--max-rechecks', '1', '--differences', path.join(dir, `${target}.jsonl`)]);
+      '--recheck-after', '100', '--max-rechecks', '1', '--differences', path.join(dir, `${target}.jsonl`), '--checkpoint', path.join(dir, `${target}-monitor.json`)]);
     expect(run.status, run.stderr).toBe(0);
     expect(summaryOf(run)).toMatchObject({ sampled: 3, matched: 1, missing: 0, mismatched: 0, stillPresent: 0 });
   });
