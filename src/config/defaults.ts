@@ -182,7 +182,7 @@ export const DEFAULTS = Object.freeze({
     /** …this many times (1 + 2 + 4 + 8 + 16 s with the defaults) before it counts as a difference. */
     maxRechecks: 5,
     /** BatchGetItem requests in flight per shard (a batch of 1,000 changes is 10 requests). */
-    inFlight: 4,
+    inFlight: 8,
     /** The shard listing is read again this often for new shards. */
     rediscoverEveryMs: 10_000,
   }),
