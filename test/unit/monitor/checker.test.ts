@@ -474,3 +474,35 @@ describe('otherSideOf', () => {
     expect(out.throttledRequests).toBe(2);
   });
 });
+
+describe('ChangeChecker: across a split', () => {
+  it('a shard that ends hands back what still differs instead of counting it', async () => {
+    const { checker, table, rep } = setup({ maxRechecks: 2, recheckAfterMs: 100 });
+    table.put(wire('a', '2')); // the other side already holds a newer version
+    await checker.handle([rec('INSERT', k('a'), img('a', '1')), rec('INSERT', k('b'), img('b', '1'))]);
+    table.put(wire('b', '1'));
+    const deferred = await checker.drainDeferred();
+    expect(deferred.map((d) => [d.kind, d.keyId, d.rechecks])).toEqual([['mismatched', keyIdentity({ pk: S('a') }), 2]]);
+    expect(rep.c('mismatched')).toBe(0);
+    expect(rep.differences()).toEqual([]);
+    expect(rep.c('matched')).toBe(1);
+    expect(checker.pending).toBe(0);
+    // after the drain, differences are counted again as usual
+    await checker.handle([rec('INSERT', k('c'), img('c', '1'))]);
+    await checker.drain();
+    expect(rep.c('missing')).toBe(1);
+  });
+
+  it('a child reports the inherited keys it holds a newer change of, once each', async () => {
+    const a = keyIdentity({ pk: S('a') });
+    const z = keyIdentity({ pk: S('z') });
+    const table = new MemoryTable();
+    const rep = new Recorder();
+    const child = new ChangeChecker({ shardId: 'child', sampleShare: 1, recheckAfterMs: 10, maxRechecks: 0, other: table, reporter: rep, verbose: false, inherited: [a, z], now: () => T0 });
+    table.put(wire('a', '2'));
+    await child.handle([rec('MODIFY', k('a'), img('a', '2')), rec('MODIFY', k('a'), img('a', '2'))]);
+    await child.handle([rec('MODIFY', k('a'), img('a', '2')), rec('INSERT', k('q'), img('q', '1'))]);
+    const reported = rep.sent.flatMap((d) => (d.type === 'inherited-superseded' ? [...d.keyIds] : []));
+    expect(reported).toEqual([a]);
+  });
+});
