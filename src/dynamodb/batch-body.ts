@@ -6,7 +6,10 @@
  * Items are already DynamoDB JSON (src/mapping/attribute-value.ts), so the body is plain
  * concatenation: as fast as one JSON.stringify of the whole request (bench/ddb-write.ts).
  */
+import { DEFAULTS } from '../config/defaults.js';
 import type { AttributeValue, Item } from '../mapping/attribute-value.js';
+import { parseObject, tableList } from './response-body.js';
+import type { BatchExchange } from './retry-loop.js';
 
 /** `{"RequestItems":{"<table>":[` */
 export function batchBodyPrefix(table: string): string {
@@ -32,6 +35,11 @@ export function buildBatchBodyFromItems(table: string, items: readonly Item[]): 
   return buildBatchBody(batchBodyPrefix(table), items.map((item) => JSON.stringify(item)));
 }
 
+/** A BatchWriteItem exchange (puts or deletes): the operation and its size limit around the caller's parts. */
+export function batchWriteExchange<P>(table: string, verb: string, parts: Pick<BatchExchange<P>, 'body' | 'before' | 'accept' | 'fail'>): BatchExchange<P> {
+  return { operation: 'BatchWriteItem', table, verb, maxBodyBytes: DEFAULTS.dynamodb.maxBatchBytes, ...parts };
+}
+
 /** What DynamoDB answers when every put was applied. */
 export const ALL_PROCESSED_BODY = '{"UnprocessedItems":{}}';
 
@@ -41,19 +49,8 @@ export const ALL_PROCESSED_BODY = '{"UnprocessedItems":{}}';
  */
 export function unprocessedRequests(body: string, table: string): unknown[] | undefined {
   if (body === ALL_PROCESSED_BODY) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const all = (parsed as { UnprocessedItems?: unknown }).UnprocessedItems;
-  if (all === undefined) return [];
-  if (typeof all !== 'object' || all === null) return undefined;
-  const list = (all as Record<string, unknown>)[table];
-  if (list === undefined) return [];
-  return Array.isArray(list) ? list : undefined;
+  const parsed = parseObject(body);
+  return parsed === undefined ? undefined : tableList(parsed.UnprocessedItems, table);
 }
 
 /**

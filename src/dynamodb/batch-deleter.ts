@@ -13,19 +13,9 @@
 import { DEFAULTS } from '../config/defaults.js';
 import { ErrorCode } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
-import { batchBodyPrefix, unprocessedRequests } from './batch-body.js';
-import type { DynamoDbCaller } from './http-client.js';
+import { batchBodyPrefix, batchWriteExchange, unprocessedRequests } from './batch-body.js';
 import { checkKeyAttributes, groupKeys, keyIdentity, type KeyGroup } from './key-match.js';
-import {
-  newCounters,
-  RetryPolicy,
-  sendBatch,
-  type BatchExchange,
-  type FailedEntry,
-  type LoopContext,
-  type ResponseInfo,
-  type RetryOptions,
-} from './retry-loop.js';
+import { LoopClient, newCounters, sendBatch, type BatchExchange, type FailedEntry, type LoopOptions } from './retry-loop.js';
 
 export interface DeleteEntry<T> {
   /** The key, or a whole item: only the key attributes are sent. */
@@ -48,13 +38,10 @@ export interface DeleteOutcome<T> {
   readonly retries: number;
 }
 
-export interface BatchDeleterOptions extends RetryOptions {
+/** `beforeRequest` is passed the request's key count. */
+export interface BatchDeleterOptions extends LoopOptions<[keyCount: number]> {
   /** The table's key attribute names (hash, then range); deleteBatch may name others per call. */
   readonly keyAttributes?: readonly string[];
-  /** Awaited before every request, with its key count: the rate limiter's hook. */
-  readonly beforeRequest?: (keyCount: number) => Promise<void> | void;
-  /** Called after every response (and network error); keep it cheap. */
-  readonly onResponse?: (info: ResponseInfo) => void;
 }
 
 interface Tally<T> {
@@ -65,16 +52,7 @@ interface Tally<T> {
 const DELETE_OPEN = '{"DeleteRequest":{"Key":';
 const DELETE_CLOSE = '}}';
 
-export class BatchDeleter {
-  private readonly ctx: LoopContext;
-
-  constructor(
-    caller: DynamoDbCaller,
-    private readonly options: BatchDeleterOptions = {},
-  ) {
-    this.ctx = { caller, policy: new RetryPolicy(options), onResponse: options.onResponse };
-  }
-
+export class BatchDeleter extends LoopClient<BatchDeleterOptions> {
   /** Deletes up to 25 keys from `table`. Throws a ToolError only for fatal failures. */
   async deleteBatch<T>(table: string, entries: readonly DeleteEntry<T>[], options: { readonly keyAttributes?: readonly string[] } = {}): Promise<DeleteOutcome<T>> {
     if (entries.length > DEFAULTS.dynamodb.maxBatchItems) {
@@ -92,11 +70,7 @@ export class BatchDeleter {
   private exchange<T>(table: string, keyAttributes: readonly string[], entries: readonly DeleteEntry<T>[], tally: Tally<T>): BatchExchange<KeyGroup> {
     const prefix = batchBodyPrefix(table);
     const hook = this.options.beforeRequest;
-    return {
-      operation: 'BatchWriteItem',
-      table,
-      verb: 'deleted',
-      maxBodyBytes: DEFAULTS.dynamodb.maxBatchBytes,
+    return batchWriteExchange(table, 'deleted', {
       body: (todo) => Buffer.from(`${prefix}${todo.map((g) => DELETE_OPEN + g.json + DELETE_CLOSE).join(',')}]}}`, 'utf8'),
       before: hook === undefined ? undefined : (todo) => hook(todo.length),
       accept: (body, todo) => {
@@ -110,7 +84,7 @@ export class BatchDeleter {
       fail: (g, code, message) => {
         for (const i of g.members) tally.failed.push({ ref: (entries[i] as DeleteEntry<T>).ref, code, message });
       },
-    };
+    });
   }
 }
 

@@ -17,18 +17,9 @@
  */
 import { ErrorCode } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
-import type { DynamoDbCaller } from './http-client.js';
 import { checkKeyAttributes, groupKeys, keyIdentity, type KeyGroup } from './key-match.js';
-import {
-  newCounters,
-  RetryPolicy,
-  sendBatch,
-  type BatchExchange,
-  type FailedEntry,
-  type LoopContext,
-  type ResponseInfo,
-  type RetryOptions,
-} from './retry-loop.js';
+import { parseObject, tableList } from './response-body.js';
+import { LoopClient, newCounters, sendBatch, type BatchExchange, type FailedEntry, type LoopOptions } from './retry-loop.js';
 
 /** BatchGetItem service limit. */
 export const MAX_BATCH_GET_KEYS = 100;
@@ -62,15 +53,12 @@ export interface ReadOutcome<T> {
   readonly retries: number;
 }
 
-export interface BatchReaderOptions extends RetryOptions {
+/** `beforeRequest` is passed the request's key count. */
+export interface BatchReaderOptions extends LoopOptions<[keyCount: number]> {
   /** The table's key attribute names (hash, then range); getItems may name others per call. */
   readonly keyAttributes?: readonly string[];
   /** Strongly consistent reads by default; getItems may say otherwise per call. */
   readonly consistentRead?: boolean;
-  /** Awaited before every request, with its key count: the rate limiter's hook. */
-  readonly beforeRequest?: (keyCount: number) => Promise<void> | void;
-  /** Called after every response (and network error); keep it cheap. */
-  readonly onResponse?: (info: ResponseInfo) => void;
 }
 
 export interface GetItemsOptions {
@@ -84,16 +72,7 @@ interface Pending extends KeyGroup {
   failure: { readonly code: FailedEntry<unknown>['code']; readonly message: string } | undefined;
 }
 
-export class BatchReader {
-  private readonly ctx: LoopContext;
-
-  constructor(
-    caller: DynamoDbCaller,
-    private readonly options: BatchReaderOptions = {},
-  ) {
-    this.ctx = { caller, policy: new RetryPolicy(options), onResponse: options.onResponse };
-  }
-
+export class BatchReader extends LoopClient<BatchReaderOptions> {
   /** Reads up to 100 keys from `table`. Throws a ToolError only for fatal failures. */
   async getItems<T>(table: string, keys: readonly KeyRequest<T>[], options: GetItemsOptions = {}): Promise<ReadOutcome<T>> {
     if (keys.length > MAX_BATCH_GET_KEYS) throw new RangeError(`getItems takes at most ${MAX_BATCH_GET_KEYS} keys, got ${keys.length}`);
@@ -142,16 +121,10 @@ export class BatchReader {
  * neither list are missing. Undefined, recording nothing, when the answer cannot be read.
  */
 function acceptGet(body: string, table: string, keyAttributes: readonly string[], todo: readonly Pending[]): Pending[] | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { Responses, UnprocessedKeys } = parsed as { Responses?: unknown; UnprocessedKeys?: unknown };
-  const items = listOf(Responses, table, undefined);
-  const unprocessedKeys = listOf(UnprocessedKeys, table, 'Keys');
+  const parsed = parseObject(body);
+  if (parsed === undefined) return undefined;
+  const items = tableList(parsed.Responses, table);
+  const unprocessedKeys = tableList(parsed.UnprocessedKeys, table, 'Keys');
   if (items === undefined || unprocessedKeys === undefined) return undefined;
 
   const byId = new Map<string, Pending>();
@@ -179,18 +152,3 @@ function acceptGet(body: string, table: string, keyAttributes: readonly string[]
   return left;
 }
 
-/**
- * `container[table]` (or `container[table][field]`) as a list: empty when absent, undefined
- * when something on the way is not of the expected type.
- */
-function listOf(container: unknown, table: string, field: string | undefined): unknown[] | undefined {
-  if (container === undefined) return [];
-  if (typeof container !== 'object' || container === null) return undefined;
-  let list = (container as Record<string, unknown>)[table];
-  if (list === undefined) return [];
-  if (field !== undefined) {
-    if (typeof list !== 'object' || list === null) return undefined;
-    list = (list as Record<string, unknown>)[field];
-  }
-  return Array.isArray(list) ? list : undefined;
-}

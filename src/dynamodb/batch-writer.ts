@@ -15,20 +15,9 @@
  */
 import { DEFAULTS } from '../config/defaults.js';
 import type { Item } from '../mapping/attribute-value.js';
-import { batchBodyPrefix, buildBatchBody, matchUnprocessed, unprocessedItems } from './batch-body.js';
+import { batchBodyPrefix, batchWriteExchange, buildBatchBody, matchUnprocessed, unprocessedItems } from './batch-body.js';
 import { mergeDuplicateKeys } from './dedupe.js';
-import type { DynamoDbCaller } from './http-client.js';
-import {
-  newCounters,
-  RetryPolicy,
-  sendBatch,
-  type BatchExchange,
-  type FailedEntry,
-  type LoopContext,
-  type RequestCounters,
-  type ResponseInfo,
-  type RetryOptions,
-} from './retry-loop.js';
+import { LoopClient, newCounters, sendBatch, type BatchExchange, type FailedEntry, type LoopOptions, type RequestCounters } from './retry-loop.js';
 
 export type { FailedEntry, ResponseInfo } from './retry-loop.js';
 
@@ -57,12 +46,8 @@ export interface BatchOutcome<T> {
   readonly retries: number;
 }
 
-export interface BatchWriterOptions extends RetryOptions {
-  /** Awaited before every request, with its item count: the rate limiter's hook. */
-  readonly beforeRequest?: (itemCount: number, writeUnits: number) => Promise<void> | void;
-  /** Called after every response (and network error); keep it cheap. */
-  readonly onResponse?: (info: ResponseInfo) => void;
-}
+/** `beforeRequest` is passed the request's item count and write units. */
+export type BatchWriterOptions = LoopOptions<[itemCount: number, writeUnits: number]>;
 
 interface Pending<T> {
   readonly item: Item;
@@ -76,16 +61,7 @@ interface Tally<T> extends RequestCounters {
   failed: FailedEntry<T>[];
 }
 
-export class BatchWriter {
-  private readonly ctx: LoopContext;
-
-  constructor(
-    caller: DynamoDbCaller,
-    private readonly options: BatchWriterOptions = {},
-  ) {
-    this.ctx = { caller, policy: new RetryPolicy(options), onResponse: options.onResponse };
-  }
-
+export class BatchWriter extends LoopClient<BatchWriterOptions> {
   /** Puts up to 25 items into `table`. Throws a ToolError only for fatal failures. */
   async writeBatch<T>(table: string, entries: readonly BatchEntry<T>[]): Promise<BatchOutcome<T>> {
     if (entries.length > DEFAULTS.dynamodb.maxBatchItems) {
@@ -108,11 +84,7 @@ export class BatchWriter {
   private exchange<T>(table: string, tally: Tally<T>): BatchExchange<Pending<T>> {
     const prefix = batchBodyPrefix(table);
     const hook = this.options.beforeRequest;
-    return {
-      operation: 'BatchWriteItem',
-      table,
-      verb: 'written',
-      maxBodyBytes: DEFAULTS.dynamodb.maxBatchBytes,
+    return batchWriteExchange(table, 'written', {
       body: (todo) => buildBatchBody(prefix, todo.map((p) => p.json)),
       before: hook === undefined ? undefined : (todo) => hook(todo.length, todo.reduce((a, p) => a + p.units, 0)),
       accept: (body, todo) => {
@@ -121,7 +93,7 @@ export class BatchWriter {
         return left;
       },
       fail: (p, code, message) => void tally.failed.push({ ref: p.ref, code, message }),
-    };
+    });
   }
 }
 

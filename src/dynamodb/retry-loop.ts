@@ -90,6 +90,34 @@ export interface LoopContext {
   readonly onResponse?: ((info: ResponseInfo) => void) | undefined;
 }
 
+/**
+ * The options every user of the loop takes: retries and the two hooks around each request.
+ * `HookArgs` is what that user passes the rate limiter's hook (a key count, a page limit, ...).
+ */
+export interface LoopOptions<HookArgs extends unknown[]> extends RetryOptions {
+  /** Awaited before every request: the rate limiter's hook. */
+  readonly beforeRequest?: (...args: HookArgs) => Promise<void> | void;
+  /** Called after every response (and network error); keep it cheap. */
+  readonly onResponse?: (info: ResponseInfo) => void;
+}
+
+export function loopContext(caller: DynamoDbCaller, options: LoopOptions<never>): LoopContext {
+  return { caller, policy: new RetryPolicy(options), onResponse: options.onResponse };
+}
+
+/** What the batch writer, reader and deleter hold: their options and one loop context over the caller. */
+export abstract class LoopClient<O extends LoopOptions<never>> {
+  protected readonly ctx: LoopContext;
+
+  // Every option is optional, so none at all is a valid O.
+  constructor(
+    caller: DynamoDbCaller,
+    protected readonly options: O = {} as O,
+  ) {
+    this.ctx = loopContext(caller, options);
+  }
+}
+
 /** One kind of request, over pending entries `P`. */
 export interface Exchange<P> {
   readonly operation: DynamoDbOperation;

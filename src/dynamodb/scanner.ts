@@ -15,7 +15,8 @@ import { ErrorCode, type ToolError } from '../errors.js';
 import type { Item } from '../mapping/attribute-value.js';
 import { toFatalPlainError, type DdbErrorInfo } from './errors.js';
 import type { DynamoDbCaller } from './http-client.js';
-import { exchangeWithRetries, newCounters, RetryPolicy, type Exchange, type LoopContext, type RequestCounters, type ResponseInfo, type RetryOptions } from './retry-loop.js';
+import { parseObject } from './response-body.js';
+import { exchangeWithRetries, loopContext, newCounters, type Exchange, type LoopOptions, type RequestCounters } from './retry-loop.js';
 
 /** Scan service limit on TotalSegments. */
 export const MAX_TOTAL_SEGMENTS = 1_000_000;
@@ -27,14 +28,11 @@ export interface ScanPage {
   readonly lastEvaluatedKey?: Item;
 }
 
-export interface ScanOptions extends RetryOptions {
+/** `beforeRequest` is passed the page limit (0 when none), and `onResponse`'s `items` is that limit too. */
+export interface ScanOptions extends LoopOptions<[pageLimit: number]> {
   /** Items per page (Scan `Limit`); DynamoDB also ends a page at 1 MB. */
   readonly pageLimit?: number;
   readonly consistentRead?: boolean;
-  /** Awaited before every request, with the page limit (0 when none): the rate limiter's hook. */
-  readonly beforeRequest?: (pageLimit: number) => Promise<void> | void;
-  /** Called after every response (and network error); `items` is the page limit (0 when none). */
-  readonly onResponse?: (info: ResponseInfo) => void;
   /** Updated in place as requests go out, so a caller sees the cost even of a scan it stops early. */
   readonly counters?: RequestCounters;
 }
@@ -61,7 +59,7 @@ interface PageRequest {
 export async function* scanSegment(caller: DynamoDbCaller, table: string, options: ScanSegmentOptions): AsyncGenerator<ScanPage, void, undefined> {
   const { segment, totalSegments, pageLimit } = options;
   checkSegments(segment, totalSegments, pageLimit);
-  const ctx: LoopContext = { caller, policy: new RetryPolicy(options), onResponse: options.onResponse };
+  const ctx = loopContext(caller, options);
   const counters = options.counters ?? newCounters();
   const head =
     `{"TableName":${JSON.stringify(table)},"Segment":${segment},"TotalSegments":${totalSegments}` +
@@ -142,14 +140,9 @@ function checkSegments(segment: number, totalSegments: number, pageLimit: number
 
 /** A 200 Scan answer, or undefined when it is not one. */
 function parsePage(body: string): ScanPage | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { Items, LastEvaluatedKey } = parsed as { Items?: unknown; LastEvaluatedKey?: unknown };
+  const parsed = parseObject(body);
+  if (parsed === undefined) return undefined;
+  const { Items, LastEvaluatedKey } = parsed;
   if (!Array.isArray(Items)) return undefined;
   if (LastEvaluatedKey === undefined) return { items: Items as Item[] };
   if (typeof LastEvaluatedKey !== 'object' || LastEvaluatedKey === null || Array.isArray(LastEvaluatedKey)) return undefined;

@@ -39,7 +39,7 @@ describe('cass2ddb-fast CLI', () => {
     ['unknown model', ['populate', '--model', 'orders'], /--model must be one of users, events, all-types; got "orders"/],
     ['bad replication', ['populate', '--replication', 'lots'], /--replication: expected N, dc:N/],
     ['bad contact point port', ['populate', '--contact-points', 'localhost:99999'], /port number between 1 and 65535/],
-    ['unknown command', ['frobnicate'], /unknown command "frobnicate"; commands: populate, migrate, verify, report/],
+    ['unknown command', ['frobnicate'], /unknown command "frobnicate"; commands: populate, migrate, verify, monitor, report/],
     ['migrate without --keyspace', ['migrate', '--table', 't'], /^cass2ddb-fast: migrate: missing required option --keyspace$/],
     ['verify without --keyspace and --table', ['verify'], /^cass2ddb-fast: verify: missing required options --keyspace, --table$/],
     ['migrate with a write-only consistency', ['migrate', '--keyspace', 'k', '--table', 't', '--consistency', 'ANY'], /--consistency: expected one of/],
