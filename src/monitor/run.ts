@@ -178,6 +178,9 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       source.update([...shards.values()]);
     };
     learn(first.shards);
+    // Every shard needs a reader of its own: lanes for twice the shards known at start (splits
+    // add children while their parents end), never fewer than asked for.
+    const shardsPerThread = Math.max(config.shardsPerThread, Math.ceil((2 * shards.size) / config.threads));
     const work = new CheckpointedShards(source, checkpoint, (task) => {
       const parent = shards.get(task.shardId)?.parentShardId;
       if (parent === undefined) return task;
@@ -264,13 +267,13 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     const scheduler: Scheduler<MonitorJob, MonitorWorkerData> = new Scheduler<MonitorJob, MonitorWorkerData>({
       worker: 'monitor-worker',
       threads: config.threads,
-      concurrentTasksPerWorker: config.shardsPerThread,
+      concurrentTasksPerWorker: shardsPerThread,
       workerData,
       stats,
       progressIntervalMs: config.progressIntervalMs,
       taskSilenceTimeoutMs: config.taskTimeoutMs,
       ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
-      onRunningTasks: (running) => setActiveWorkers(slots, running, config.shardsPerThread),
+      onRunningTasks: (running) => setActiveWorkers(slots, running, shardsPerThread),
       onData: (data, item) => {
         switch (data.type) {
           case 'differences':

@@ -58,7 +58,7 @@ afterAll(async () => {
 describe('monitor through the Streams fixture', () => {
   it('reads all 252 shards, parents before children, and matches every change', async () => {
     const run = await runInProcess(['monitor', '--endpoint-url', DYNAMODB_ENDPOINT, '--stream-endpoint-url', fixture.url, '--stream-arn', fixture.streamArn,
-      '--target-table', target, '--iterator-type', 'trim-horizon', '--until-caught-up', '--threads', '2', '--shards-per-thread', '200',
+      '--target-table', target, '--iterator-type', 'trim-horizon', '--until-caught-up', '--threads', '2',
       '--recheck-after', '100', '--max-rechecks', '2', '--json', '--stats-interval', '60', '--differences', path.join(dir, 'd.jsonl'), '--checkpoint', path.join(dir, 'c.json')],
     { AWS_ACCESS_KEY_ID: 'fixture', AWS_SECRET_ACCESS_KEY: 'fixture' });
     const s = run.events.find((e) => e.event === 'summary')!;
