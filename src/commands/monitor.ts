@@ -9,6 +9,7 @@ import type { CassandraSourceConfig, MonitorConfig, TableAccess } from '../monit
 import { runMonitor } from '../monitor/run.js';
 import { parseSampleRate } from '../monitor/sample.js';
 import { formatSummary } from '../monitor/stats.js';
+import { prepareReportDir } from '../report/run-report.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
 import { READ_CONSISTENCIES } from './table-job.js';
 
@@ -32,7 +33,9 @@ export class MonitorCommand extends CassandraCommand {
 
       \`--source cassandra\`: Cassandra is the truth. The stream is the DynamoDB target's (\`--target-table\`; create it with \`migrate --create-table --stream-view-type NEW_AND_OLD_IMAGES\`); each sampled change's key is decoded back to its Cassandra key (\`--keyspace\`, \`--table\`, the connection flags) and the row is read (\`--consistency\`, default LOCAL_QUORUM) and converted through the same type mapping as migrate (\`--mapping\`). An item whose row is gone is missing; a REMOVE whose row is still there is still present. A mapping's TTL attribute is computed when a row is read, so it is left out of the comparison. A key that cannot be rebuilt exactly from DynamoDB (a decimal partition key, a -0.0 float key) and whose row is not found is unreadable, never missing.
 
-      Statistics every \`--stats-interval\` seconds; differences go to a JSONL file. Exit status: 0 every check matched and nothing was lost; 1 differences (missing, mismatched, still present after REMOVE) or data loss (records trimmed before they were read); 3 fatal (no stream, KEYS_ONLY stream, unreachable, bad credentials); 4 interrupted; 64 usage error.
+      A stream without NewImage (OLD_IMAGE) is compared as the stream's own table holds each changed item now (a strongly consistent read beside the other side's); \`--read-stream-table\` asks for that with any view type, and is what a KEYS_ONLY stream needs (refused otherwise: its records hold nothing to compare).
+
+      Every change is counted once per run, by shard and sequence number, also when a shard's reader fails and reads again from its checkpointed position. Statistics every \`--stats-interval\` seconds (\`--shard-stats\` adds each shard's backlog; \`kill -USR2 <pid>\` prints it once); differences go to a JSONL file; \`--report-dir\` writes the latency histograms (stream record age, source-to-target lag, BatchGetItem) and an HTML page at the end. A stream replaced or disabled on its table while the monitor runs is reported. Exit status: 0 every check matched and nothing was lost; 1 differences (missing, mismatched, still present after REMOVE) or data loss (records trimmed before they were read); 3 fatal (no stream, KEYS_ONLY stream, unreachable, bad credentials); 4 interrupted; 64 usage error.
     `,
     examples: [
       ['The Go monitor\'s command line', '$0 monitor --source-profile src --target-profile dst --stream-arn arn:aws:dynamodb:ap-northeast-1:123456789012:table/users/stream/2026-01-01T00:00:00.000 --target-table users --partition-key user_id --sort-key ts --sample-rate 50 --verify-on source'],
@@ -72,6 +75,9 @@ export class MonitorCommand extends CassandraCommand {
   maxRcu = Option.String('--max-rcu', { description: 'Ceiling in read units per second for the checks\' reads of the other table', validator: isPositiveInt(10_000_000) });
   recheckAfter = Option.String('--recheck-after', String(DEFAULTS.monitor.recheckAfterMs), { description: `Milliseconds before a check that failed is looked at again, doubling each time (default ${DEFAULTS.monitor.recheckAfterMs})`, validator: isPositiveInt(600_000) });
   maxRechecks = Option.String('--max-rechecks', String(DEFAULTS.monitor.maxRechecks), { description: `Times a failed check is looked at again before it counts (default ${DEFAULTS.monitor.maxRechecks})`, validator: t.cascade(t.isNumber(), [t.isInteger(), t.isInInclusiveRange(0, 100)]) });
+  readStreamTable = Option.Boolean('--read-stream-table', false, { description: 'Compare each change as the stream\'s own table holds it now (consistent reads) instead of its NewImage; needed for KEYS_ONLY streams' });
+  shardStats = Option.Boolean('--shard-stats', false, { description: 'Add each shard\'s backlog and pending checks to every statistics block (SIGUSR2 prints it once)' });
+  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here at the end' });
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: monitor-differences/<table>.jsonl)' });
   taskTimeout = Option.String('--task-timeout', String(DEFAULTS.engine.taskSilenceTimeoutMs / 1000), { description: 'Seconds a shard reader may go without any progress before its thread is replaced', validator: isPositiveInt(86_400) });
 
@@ -136,6 +142,9 @@ export class MonitorCommand extends CassandraCommand {
       idleWaitMs: DEFAULTS.streams.idleWaitMs,
       rediscoverEveryMs: DEFAULTS.monitor.rediscoverEveryMs,
       verbose: this.verbose,
+      readStreamTable: this.readStreamTable,
+      shardStats: this.shardStats,
+      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
       differencesPath: this.differences ?? path.join('monitor-differences', `${safe(otherTable)}.jsonl`),
       checkpointPath: this.checkpoint ?? path.join('monitor-checkpoints', `${safe(otherTable)}.json`),
       resume: this.resume,
@@ -146,6 +155,7 @@ export class MonitorCommand extends CassandraCommand {
       progressIntervalMs: DEFAULTS.progressIntervalMs,
       ...(failpoints === undefined ? {} : { failpoints }),
     };
+    if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'events', 'monitor');
     const summary = await runMonitor(config, display, this.context.signal);
     if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'monitor', ...summary })}\n`);

@@ -10,7 +10,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, Logger } from '@smithy/types';
 import { DEFAULTS } from '../config/defaults.js';
 import { ErrorCode, toolError } from '../errors.js';
 import type { ResolvedEndpoint } from './endpoint.js';
@@ -39,12 +39,57 @@ export interface CredentialSourceOptions {
 /** Dummy pair for DynamoDB Local, which accepts any credentials. */
 export const LOOPBACK_CREDENTIALS: AwsCredentialIdentity = Object.freeze({ accessKeyId: 'local', secretAccessKey: 'local' });
 
+/** The AWS SDK chain's error when every link failed: it says nothing of why. */
+const CHAIN_EXHAUSTED = 'Could not load credentials from any providers';
+
+/**
+ * Why a named profile gave no credentials (not found, credential_process expired, SSO login
+ * needed): the chain only tells its logger, in the first provider message after it turns to the
+ * profile files (fromIni). Log text of the SDK: if it changes, the chain's own error stands.
+ */
+function profileVerdict(): { readonly logger: Logger; reset(): void; explain(error: unknown): unknown } {
+  let inIni = false;
+  let verdict: string | undefined;
+  const ignore = (): void => undefined;
+  return {
+    logger: {
+      debug: (...content: unknown[]) => {
+        const line = content.map(String).join(' ');
+        if (line.endsWith('defaultProvider::fromIni')) inIni = true;
+        const m = /^@smithy\/property-provider (?:->|\(!\)) (.*)$/s.exec(line);
+        if (inIni && m !== null) verdict ??= m[1];
+      },
+      info: ignore,
+      // The SDK warns on console when it is given no logger; keep that.
+      warn: (...content: unknown[]) => console.warn(...content),
+      error: ignore,
+    },
+    reset: () => {
+      inIni = false;
+      verdict = undefined;
+    },
+    explain: (error) => (verdict !== undefined && error instanceof Error && error.message === CHAIN_EXHAUSTED ? new Error(verdict) : error),
+  };
+}
+
 function chainFor(endpoint: ResolvedEndpoint): AwsCredentialIdentityProvider {
   // A laptop pointed at DynamoDB Local should not wait a second for the instance metadata
   // service to time out before falling back to the dummy credentials.
   const imds = endpoint.loopback ? { timeout: 250, maxRetries: 0 } : {};
-  const chain = defaultProvider(endpoint.profile === undefined ? imds : { ...imds, profile: endpoint.profile });
-  return () => chain();
+  if (endpoint.profile === undefined) {
+    const chain = defaultProvider(imds);
+    return () => chain();
+  }
+  const verdict = profileVerdict();
+  const chain = defaultProvider({ ...imds, profile: endpoint.profile, logger: verdict.logger });
+  return async () => {
+    verdict.reset();
+    try {
+      return await chain();
+    } catch (error) {
+      throw verdict.explain(error);
+    }
+  };
 }
 
 class CachedCredentials implements CredentialSource {
@@ -102,12 +147,12 @@ class CachedCredentials implements CredentialSource {
 }
 
 function noCredentials(endpoint: ResolvedEndpoint, error: unknown): Error {
-  const detail = oneLine(error instanceof Error ? error.message : String(error));
-  const profile = endpoint.profile === undefined ? '' : ` (profile '${endpoint.profile}')`;
-  return toolError(
-    ErrorCode.DYNAMODB_AUTH,
-    `no AWS credentials for ${endpoint.url.host}${profile}: ${detail}; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile`,
-  );
+  const detail = oneLine(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  // A named profile wins over AWS_ACCESS_KEY_ID and AWS_PROFILE: only the profile can be fixed.
+  const [profile, hint] = endpoint.profile === undefined
+    ? ['', 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile']
+    : [` (profile '${endpoint.profile}')`, 'check the profile in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)'];
+  return toolError(ErrorCode.DYNAMODB_AUTH, `no AWS credentials for ${endpoint.url.host}${profile}: ${detail}; ${hint}`);
 }
 
 export function createCredentialSource(options: CredentialSourceOptions): CredentialSource {

@@ -26,10 +26,17 @@ export interface SignerOptions {
   readonly credentials: CredentialSource;
   /** Hash implementation; default NODE_SHA256. */
   readonly sha256?: ChecksumConstructor | HashConstructor;
+  /**
+   * What `X-Amz-Target` starts with; default TARGET_PREFIX. DynamoDB Streams is another API
+   * (`DynamoDBStreams_20120810.`) signed for the same service name, `dynamodb`.
+   */
+  readonly targetPrefix?: string;
 }
 
-export class RequestSigner {
+/** `Operation`: the names this signer is used for (DynamoDB's by default; src/streams signs its own). */
+export class RequestSigner<Operation extends string = DynamoDbOperation> {
   private readonly signer: SignatureV4;
+  private readonly targetPrefix: string;
   private readonly hostname: string;
   private readonly host: string;
   private readonly protocol: string;
@@ -46,6 +53,7 @@ export class RequestSigner {
       // DynamoDB does not need x-amz-content-sha256; leaving it out saves 80 bytes a request.
       applyChecksum: false,
     });
+    this.targetPrefix = options.targetPrefix ?? TARGET_PREFIX;
     this.hostname = url.hostname;
     // What undici sends as Host: the port only when it is not the scheme's default.
     this.host = url.host;
@@ -59,7 +67,7 @@ export class RequestSigner {
    * hash and the socket): host, content-type, x-amz-target, x-amz-date, authorization and,
    * with temporary credentials, x-amz-security-token.
    */
-  async sign(operation: DynamoDbOperation, body: Uint8Array, signingDate?: Date): Promise<Record<string, string>> {
+  async sign(operation: Operation, body: Uint8Array, signingDate?: Date): Promise<Record<string, string>> {
     const signed = await this.signer.sign(
       {
         method: 'POST',
@@ -71,7 +79,7 @@ export class RequestSigner {
         headers: {
           host: this.host,
           'content-type': JSON_CONTENT_TYPE,
-          'x-amz-target': TARGET_PREFIX + operation,
+          'x-amz-target': this.targetPrefix + operation,
         },
         body,
       },

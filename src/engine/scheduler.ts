@@ -47,6 +47,11 @@ export interface SchedulerOptions<J extends JobShape, D> {
   readonly workerStartTimeoutMs?: number;
   /** The job's own messages (dead letters, differences), in order with the item's positions. */
   readonly onData?: (data: J['data'], item: WorkItem<J['task']>) => void;
+  /**
+   * The task sent for each attempt of an item; default the item's task. A job may add what
+   * earlier attempts taught it (monitor: how far a shard's changes are already counted).
+   */
+  readonly taskForAttempt?: (item: WorkItem<J['task']>, attempt: number) => J['task'];
   /** Told before an item is retried. */
   readonly onRetry?: (item: WorkItem<J['task']>, attempt: number, error: PlainError) => void;
   /** Told when an item is given up in this run (the job may stop: later items would fail alike). */
@@ -211,7 +216,7 @@ export class Scheduler<J extends JobShape, D> {
         itemId: item.id,
         attempt,
         ...(cursor === undefined ? {} : { cursor }),
-        task: item.task,
+        task: this.o.taskForAttempt?.(item, attempt) ?? item.task,
       };
       const onMessage = (m: Exclude<TaskMessage<J>, ResultMessage<J> | StartedMessage>): void => {
         const w = this.watched.get(envelope.taskId);

@@ -63,7 +63,10 @@ export interface TaskContext<J extends JobShape, R> {
   record(phase: J['phase'], micros: number): void;
   total(counter: J['counter']): number;
   warn(error: PlainError): void;
-  /** A job payload; goes out before any later position (one port: ordered). */
+  /**
+   * A job payload; goes out before any later position (one port: ordered), and after the
+   * counters added so far (flushed first), so the main thread has counted what it speaks of.
+   */
   send(data: J['data']): void;
   /** Everything up to `cursor` is settled; flushes counters first so totals include it. */
   position(cursor: string): void;
@@ -140,6 +143,8 @@ class TaskRun<J extends JobShape, R> implements TaskContext<J, R> {
   }
 
   send(data: J['data']): void {
+    // Counters first: a payload that says "counted up to here" is never ahead of the counts.
+    this.flush();
     this.port.postMessage({ v: PROTOCOL_VERSION, type: 'data', taskId: this.taskId, data });
   }
 

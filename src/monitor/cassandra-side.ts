@@ -14,7 +14,6 @@
  * The TTL attribute is computed when the row is read (seconds from now), so it moves between the
  * item's write and this read: it is left out on both sides (`ignoredAttributes`, `withoutAttributes`).
  */
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
 import type cassandra from 'cassandra-driver';
 import type { CassandraConnection } from '../cassandra/client.js';
 import { consistencyCode } from '../cassandra/range-reader.js';
@@ -25,6 +24,7 @@ import { metadataColumns } from '../mapping/row-metadata.js';
 import { compileRowConverter } from '../mapping/row-converter.js';
 import type { TableSpec } from '../mapping/table-spec.js';
 import { compileItemKeyDecoder } from '../verify/item-key.js';
+import type { StreamRecord } from '../streams/records.js';
 import type { OtherSide, OtherSideRead } from './checker-other-side.js';
 
 /** What a worker needs to read the source rows: prepared once on the main thread. */
@@ -63,7 +63,7 @@ function without(image: Item, names: readonly string[]): Item {
 }
 
 /** Stream records whose images leave out `names` (the same records when there is nothing to leave out). */
-export function withoutAttributes(records: readonly _Record[], names: readonly string[]): readonly _Record[] {
+export function withoutAttributes(records: readonly StreamRecord[], names: readonly string[]): readonly StreamRecord[] {
   if (names.length === 0) return records;
   return records.map((r) => {
     const d = r.dynamodb;

@@ -1,10 +1,11 @@
 /**
  * Stream images as our wire format. The Streams SDK hands binary values over as bytes
- * (Uint8Array, also after a structured clone between threads); BatchReader, keyIdentity and the
+ * (Uint8Array, also after a structured clone between threads), the lean reader as base64 text
+ * (src/streams/records.ts); BatchReader, keyIdentity and the
  * differences file all speak DynamoDB JSON, where binary is base64 text. Converting once, at the
  * door, keeps one spelling inside: a B key hashes, groups and prints the same on both sides.
  */
-import type { AttributeValue as StreamAttributeValue } from '@aws-sdk/client-dynamodb-streams';
+import type { StreamAttributeValue } from '../streams/records.js';
 import type { AttributeValue, Item } from '../mapping/attribute-value.js';
 
 const base64 = (b: Uint8Array | string): string => (typeof b === 'string' ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64'));

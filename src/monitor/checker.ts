@@ -12,21 +12,28 @@
  *
  * What a change must have left on the other side:
  * - INSERT / MODIFY with a NewImage: that item, attribute by attribute (verify's comparison).
- * - INSERT / MODIFY without one (a KEYS_ONLY or OLD_IMAGE stream): an item with that key. The
- *   record cannot say what the item holds, so the check is of existence only; it still counts
- *   as sampled and as matched when the item is there.
+ * - INSERT / MODIFY without one (an OLD_IMAGE or KEYS_ONLY stream), or with `own` given
+ *   (`--read-stream-table`): the item as the stream's own table holds it now, read strongly
+ *   consistently beside the other side's, compared the same way (both absent: matched). With
+ *   neither a NewImage nor `own`: an item with that key (existence only).
  * - REMOVE (a user's delete or a TTL expiry, checked alike): no item with that key.
+ *
+ * Counting is exactly once per run (ledger.ts): the checker counts the events it reads for the
+ * first time (after `countedThrough`), then marks how far it has counted; every check that
+ * settles goes out as a (sequence number, verdict) entry, counted on the main thread once per
+ * shard and sequence number, so a retried reader that reads changes again never counts them twice.
  *
  * Memory is bounded by the pending checks: a key leaves the map once its check settles.
  */
-import type { _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { StreamRecord } from '../streams/records.js';
 import { sleep as realSleep } from '../engine/backoff.js';
 import type { TaskContext } from '../engine/worker-runtime.js';
 import { compareItems, type AttributeDifference } from '../compare/items.js';
 import type { Item } from '../mapping/attribute-value.js';
 import { readUnitsPerKey } from '../verify/dynamo.js';
-import type { OtherSide } from './checker-other-side.js';
+import type { OtherSide, OtherSideRead } from './checker-other-side.js';
 import { toWireItem } from './checker-wire.js';
+import { compareSequenceNumbers, settledEntry, type SettledEntry, type SettledKind } from './ledger.js';
 import { isSampled, keyIdentity, type SampleRate } from './sample.js';
 import type { MonitorData, MonitorDifference, MonitorJob, Verdict } from './task.js';
 
@@ -41,6 +48,16 @@ export interface ChangeCheckerOptions {
   readonly recheckAfterMs: number;
   readonly maxRechecks: number;
   readonly other: OtherSide;
+  /**
+   * The stream's own table: when given, INSERT / MODIFY are judged against what it holds now
+   * instead of the record's NewImage (which OLD_IMAGE and KEYS_ONLY streams do not carry).
+   */
+  readonly own?: OtherSide;
+  /**
+   * Changes up to this sequence number were counted by an earlier reader of the shard (the
+   * ledger's mark): read again after a retry, they are checked but counted only as `replayedEvents`.
+   */
+  readonly countedThrough?: string;
   readonly reporter: CheckerReporter;
   /** Also send every settled verdict (`{type:'checked'}`). */
   readonly verbose: boolean;
@@ -57,7 +74,12 @@ export interface ChangeCheckerOptions {
 type EventName = MonitorDifference['eventName'];
 
 /** What the other side must show for the change to count as replicated. */
-type Expectation = { readonly kind: 'image'; readonly image: Item } | { readonly kind: 'present' } | { readonly kind: 'absent' };
+type Expectation =
+  | { readonly kind: 'image'; readonly image: Item }
+  /** What the stream's own table holds now (read beside the other side). */
+  | { readonly kind: 'current' }
+  | { readonly kind: 'present' }
+  | { readonly kind: 'absent' };
 
 interface Check {
   readonly id: string;
@@ -65,6 +87,10 @@ interface Check {
   readonly eventName: EventName;
   readonly sequenceNumber: string;
   readonly expect: Expectation;
+  /** ApproximateCreationDateTime in ms; undefined when the record has none. */
+  readonly createdMs: number | undefined;
+  /** Counted by this reader (not a replay): its lag goes into the histograms. */
+  readonly fresh: boolean;
   /** Times looked at again so far. */
   rechecks: number;
   dueAtMs: number;
@@ -77,7 +103,6 @@ const READ_UNITS_PER_KEY = readUnitsPerKey(true);
 const TTL_PRINCIPAL = 'dynamodb.amazonaws.com';
 
 const COUNTER_OF_EVENT = { INSERT: 'inserts', MODIFY: 'modifies', REMOVE: 'removes' } as const;
-const COUNTER_OF_VERDICT = { missing: 'missing', mismatched: 'mismatched', 'still-present': 'stillPresent' } as const;
 
 export class ChangeChecker {
   private readonly rate: SampleRate;
@@ -124,11 +149,17 @@ export class ChangeChecker {
    * Counts every record, keeps the latest sampled change per key (an older pending change of the
    * same key is superseded, never judged), then checks everything due in one batched get.
    */
-  async handle(records: readonly _Record[]): Promise<void> {
+  async handle(records: readonly StreamRecord[]): Promise<void> {
     const r = this.o.reporter;
     const nowMs = this.now();
     const overtaken: string[] = [];
-    for (const record of records) this.take(record, nowMs, r, overtaken);
+    const superseded: SettledEntry[] = [];
+    for (const record of records) this.take(record, nowMs, r, overtaken, superseded);
+    // The counters of these records go out first (send flushes them): the mark never runs ahead.
+    const through = records.at(-1)?.dynamodb?.SequenceNumber;
+    if (through !== undefined || superseded.length > 0) {
+      r.send({ type: 'settled', shardId: this.o.shardId, ...(through === undefined ? {} : { countedThrough: through }), entries: superseded, differences: [] } satisfies MonitorData);
+    }
     if (overtaken.length > 0) r.send({ type: 'inherited-superseded', keyIds: overtaken } satisfies MonitorData);
     await this.round();
   }
@@ -164,30 +195,39 @@ export class ChangeChecker {
     }
   }
 
-  private take(record: _Record, nowMs: number, r: CheckerReporter, overtaken: string[]): void {
-    r.add('events');
-    const eventName = record.eventName;
-    if (eventName !== undefined) r.add(COUNTER_OF_EVENT[eventName]);
-    const ttl = eventName === 'REMOVE' && record.userIdentity?.Type === 'Service' && record.userIdentity.PrincipalId === TTL_PRINCIPAL;
-    if (ttl) r.add('ttlRemoves');
+  private take(record: StreamRecord, nowMs: number, r: CheckerReporter, overtaken: string[], superseded: SettledEntry[]): void {
     const d = record.dynamodb;
+    const sequenceNumber = d?.SequenceNumber ?? '';
+    const fresh = this.o.countedThrough === undefined || sequenceNumber === '' || compareSequenceNumbers(sequenceNumber, this.o.countedThrough) > 0;
+    const eventName = record.eventName;
     const created = d?.ApproximateCreationDateTime;
-    // To the second on AWS, the minute on DynamoDB Local: never below zero.
-    if (created !== undefined) r.record('replication-lag', Math.max(0, nowMs - new Date(created).getTime()) * 1000);
+    const createdMs = created === undefined ? undefined : new Date(created).getTime();
+    if (fresh) {
+      r.add('events');
+      if (eventName !== undefined) r.add(COUNTER_OF_EVENT[eventName]);
+      const ttl = eventName === 'REMOVE' && record.userIdentity?.Type === 'Service' && record.userIdentity.PrincipalId === TTL_PRINCIPAL;
+      if (ttl) r.add('ttlRemoves');
+      // To the second on AWS, the minute on DynamoDB Local: never below zero.
+      if (createdMs !== undefined) r.record('replication-lag', Math.max(0, nowMs - createdMs) * 1000);
+    } else {
+      r.add('replayedEvents');
+    }
     if (eventName === undefined || d?.Keys === undefined) return;
     const key = toWireItem(d.Keys);
     if (key === undefined || !isSampled(key, this.rate)) return;
-    r.add('sampled');
+    if (fresh) r.add('sampled');
     let expect: Expectation;
     if (eventName === 'REMOVE') expect = { kind: 'absent' };
+    else if (this.o.own !== undefined) expect = { kind: 'current' };
     else {
       const image = d.NewImage === undefined ? undefined : toWireItem(d.NewImage);
       expect = image === undefined ? { kind: 'present' } : { kind: 'image', image };
     }
     const id = keyIdentity(key);
     if (this.inherited.delete(id)) overtaken.push(id);
-    if (this.checks.has(id)) r.add('superseded');
-    this.checks.set(id, { id, key, eventName, sequenceNumber: d.SequenceNumber ?? '', expect, rechecks: 0, dueAtMs: nowMs });
+    const older = this.checks.get(id);
+    if (older !== undefined) superseded.push(settledEntry(older.sequenceNumber, 'superseded', older.rechecks > 0));
+    this.checks.set(id, { id, key, eventName, sequenceNumber, expect, createdMs, fresh, rechecks: 0, dueAtMs: nowMs });
   }
 
   private round(): Promise<void> {
@@ -205,55 +245,69 @@ export class ChangeChecker {
     for (const c of due) if (c.rechecks > 0) r.add('rechecks');
 
     let started = performance.now();
-    const read = await this.o.other.get(due.map((c) => c.key));
+    const current = this.o.own === undefined ? [] : due.filter((c) => c.expect.kind === 'current');
+    const [read, ownRead] = await Promise.all([this.o.other.get(due.map((c) => c.key)), current.length === 0 ? undefined : this.o.own?.get(current.map((c) => c.key))]);
     r.record('batch-get', (performance.now() - started) * 1000);
-    r.add('requests', read.requests);
-    r.add('retries', read.retries);
-    r.add('throttledRequests', read.throttledRequests);
-    r.add('unprocessedRetries', read.unprocessedRetries);
     const unread = new Set(read.unread ?? []);
-    r.add('readUnits', (due.length - unread.size) * READ_UNITS_PER_KEY);
+    this.countRead(read, due.length - unread.size);
+    /** What the stream's own table holds now, by check; a key it could not read is unread too. */
+    const own = new Map<Check, Item | undefined>();
+    const ownUnread = new Set<Check>();
+    if (ownRead !== undefined) {
+      const failedAt = new Set(ownRead.unread ?? []);
+      this.countRead(ownRead, current.length - failedAt.size);
+      current.forEach((c, i) => (failedAt.has(i) ? ownUnread.add(c) : own.set(c, ownRead.items[i])));
+    }
 
     started = performance.now();
     const afterMs = this.now();
+    const entries: SettledEntry[] = [];
     const differences: MonitorDifference[] = [];
     const checked: Array<{ key: Item; eventName: string; verdict: Verdict }> = [];
+    const settle = (c: Check, kind: SettledKind): void => {
+      this.checks.delete(c.id);
+      // Lagging: the other side caught up late, or never; a key never read says nothing of that.
+      entries.push(settledEntry(c.sequenceNumber, kind, kind !== 'unreadable' && c.rechecks > 0));
+    };
     for (let i = 0; i < due.length; i++) {
       const c = due[i] as Check;
       // Superseded while the read was in flight: its successor is judged instead.
       if (this.checks.get(c.id) !== c) continue;
-      if (unread.has(i)) {
-        if (!this.again(c, afterMs)) {
-          this.checks.delete(c.id);
-          r.add('unreadable');
-        }
+      if (unread.has(i) || ownUnread.has(c)) {
+        if (!this.again(c, afterMs)) settle(c, 'unreadable');
         continue;
       }
-      const j = judge(c.expect, read.items[i]);
-      if (j.verdict !== 'matched') {
-        const first = c.rechecks === 0;
-        if (this.again(c, afterMs)) {
-          if (first) r.add('lagging');
-          continue;
-        }
-      }
-      this.checks.delete(c.id);
+      const j = judge(c.expect, read.items[i], own.get(c));
+      if (j.verdict !== 'matched' && this.again(c, afterMs)) continue;
       if (this.o.verbose) checked.push({ key: c.key, eventName: c.eventName, verdict: j.verdict });
       if (j.verdict === 'matched') {
-        r.add('matched');
+        settle(c, 'matched');
+        // From the change (source) to the first look that found it on the other side (target):
+        // an upper bound of the replication lag, to the recheck backoff's resolution.
+        if (c.fresh && c.createdMs !== undefined) r.record('source-to-target-lag', Math.max(0, afterMs - c.createdMs) * 1000);
         continue;
       }
       const difference = differenceOf(this.o.shardId, c, j.verdict, j.diffs);
       if (this.deferred !== undefined) {
+        this.checks.delete(c.id);
         this.deferred.push({ ...difference, keyId: c.id });
         continue;
       }
-      r.add(COUNTER_OF_VERDICT[j.verdict]);
+      settle(c, j.verdict);
       differences.push(difference);
     }
     r.record('check', ((performance.now() - started) * 1000) / due.length);
-    if (differences.length > 0) r.send({ type: 'differences', differences } satisfies MonitorData);
+    if (entries.length > 0) r.send({ type: 'settled', shardId: this.o.shardId, entries, differences } satisfies MonitorData);
     if (checked.length > 0) r.send({ type: 'checked', results: checked } satisfies MonitorData);
+  }
+
+  private countRead(read: OtherSideRead, keysRead: number): void {
+    const r = this.o.reporter;
+    r.add('requests', read.requests);
+    r.add('retries', read.retries);
+    r.add('throttledRequests', read.throttledRequests);
+    r.add('unprocessedRetries', read.unprocessedRetries);
+    r.add('readUnits', keysRead * READ_UNITS_PER_KEY);
   }
 
   /** Schedules one more look (backoff doubling); false when the rechecks are used up. */
@@ -265,18 +319,26 @@ export class ChangeChecker {
   }
 }
 
-function judge(expect: Expectation, item: Item | undefined): Judgement {
+function judge(expect: Expectation, item: Item | undefined, ownItem: Item | undefined): Judgement {
   switch (expect.kind) {
     case 'absent':
       return item === undefined ? { verdict: 'matched' } : { verdict: 'still-present' };
     case 'present':
       return item === undefined ? { verdict: 'missing' } : { verdict: 'matched' };
-    case 'image': {
-      if (item === undefined) return { verdict: 'missing' };
-      const diffs = compareItems(expect.image, item);
-      return diffs.length === 0 ? { verdict: 'matched' } : { verdict: 'mismatched', diffs };
-    }
+    case 'current':
+      // Deleted since on the stream's side: the other side must not hold it either (the REMOVE
+      // that follows in the stream supersedes this change anyway).
+      if (ownItem === undefined) return item === undefined ? { verdict: 'matched' } : { verdict: 'still-present' };
+      return compareImage(ownItem, item);
+    case 'image':
+      return compareImage(expect.image, item);
   }
+}
+
+function compareImage(expected: Item, item: Item | undefined): Judgement {
+  if (item === undefined) return { verdict: 'missing' };
+  const diffs = compareItems(expected, item);
+  return diffs.length === 0 ? { verdict: 'matched' } : { verdict: 'mismatched', diffs };
 }
 
 function differenceOf(shardId: string, c: Check, kind: Exclude<Verdict, 'matched'>, diffs: readonly AttributeDifference[] | undefined): MonitorDifference {

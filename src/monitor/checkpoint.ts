@@ -111,6 +111,8 @@ export class CheckpointedShards<T extends ShardTask = ShardTask> implements Work
     private readonly checkpoint: MonitorCheckpoint,
     /** Adds to a task what is known only when it is handed out (the keys its parent handed on). */
     private readonly decorate: (task: ShardTask) => T = (task) => task as T,
+    /** Told each move of a shard's cursor (after the checkpoint took it). */
+    private readonly onAdvance?: (id: string, cursor: string) => void,
   ) {
     for (const id of shards.skipped()) checkpoint.finish(id);
   }
@@ -123,6 +125,7 @@ export class CheckpointedShards<T extends ShardTask = ShardTask> implements Work
   advance(id: string, cursor: string): void {
     this.shards.advance(id, cursor);
     this.checkpoint.advance(id, cursor);
+    this.onAdvance?.(id, cursor);
   }
 
   complete(id: string): void {

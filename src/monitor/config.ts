@@ -64,6 +64,16 @@ export interface MonitorConfig {
   /** How often the shard listing is read again for new shards. */
   readonly rediscoverEveryMs: number;
   readonly verbose: boolean;
+  /**
+   * Judge INSERT / MODIFY against the stream's own table as it is now (a consistent read beside
+   * the other side's) rather than the record's NewImage: what a KEYS_ONLY stream needs, and what
+   * an OLD_IMAGE stream gets anyway.
+   */
+  readonly readStreamTable: boolean;
+  /** Print the per-shard backlog in every statistics block (SIGUSR2 prints it once, any time). */
+  readonly shardStats: boolean;
+  /** Write histograms, the summary and an HTML page here at the end (`--report-dir`). */
+  readonly reportDir?: string;
   readonly differencesPath: string;
   /** Per-shard checkpoint (src/monitor/checkpoint.ts). */
   readonly checkpointPath: string;

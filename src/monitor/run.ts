@@ -1,90 +1,40 @@
 /**
- * monitor on the main thread: find the stream and check both tables' keys, list its shards
- * (paginated) into a ShardSource, and let the scheduler follow every shard — many per worker
- * thread. A shard read to its end releases its children (listed again at once); the listing is
- * also read again periodically. Statistics every `--stats-interval`; differences to a JSONL file;
- * the run ends on a signal, at `--duration`, or `--until-caught-up` once every shard is at its
- * current end with every check settled.
+ * monitor on the main thread: prepare both sides and find the stream (prepare.ts), list its
+ * shards (paginated) into a ShardSource, and let the scheduler follow every shard — many per
+ * worker thread. A shard read to its end releases its children (listed again at once); the
+ * listing is also read again periodically, with the table's LatestStreamArn (a stream replaced
+ * or disabled is reported). Verdicts are counted once per (shard, sequence number) (ledger.ts,
+ * results.ts); statistics every `--stats-interval`; differences to a JSONL file; the run ends on a
+ * signal, at `--duration`, or `--until-caught-up` once every shard is at its current end with
+ * every check settled.
  *
  * With `--source cassandra` the stream is the DynamoDB target's and the other side is the
- * Cassandra table: its schema, the mapping and the target's key schema are prepared here once
+ * Cassandra table: its schema, the mapping and the target's key schema are prepared once
  * (prepareTableJob, as verify) and handed to the workers, which read the rows themselves.
  */
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../config/defaults.js';
 import { createCredentialSource } from '../dynamodb/credentials.js';
-import { resolveEndpoint, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
-import { withAdminClient, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
-import { JsonlFile } from '../engine/dead-letters.js';
 import { unreachable } from '../engine/protocol.js';
 import { createRateSlots, setActiveWorkers } from '../engine/rate-slots.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
-import { describeContactPoints } from '../cassandra/client.js';
-import { ToolError, toolError, type PlainError } from '../errors.js';
-import { prepareTableJob } from '../job/table-job.js';
+import { toolError, type PlainError } from '../errors.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
-import { createStreamsClient, resolveStreamArn } from '../streams/client.js';
+import { writeRunReport } from '../report/run-report.js';
+import { TimelineSampler } from '../report/timeline.js';
+import { createStreamsClient } from '../streams/client.js';
 import { ShardSource } from '../streams/shard-source.js';
-import { childShards, describeStream, isClosed, type ShardInfo } from '../streams/shards.js';
+import { childShards, describeStream } from '../streams/shards.js';
 import { ignoredAttributes } from './cassandra-side.js';
-import type { CassandraSourceConfig, MonitorConfig, TableAccess } from './config.js';
+import type { MonitorConfig } from './config.js';
 import { CheckpointedShards, MonitorCheckpoint, readMonitorCheckpoint, type MonitorCheckpointFile } from './checkpoint.js';
+import { latestStream, prepareMonitor } from './prepare.js';
+import { MonitorResults } from './results.js';
 import { describeSampleRate } from './sample.js';
-import { buildSummary, formatStats, monitorStats, type MonitorEnd, type MonitorSummary, type ShardCounts } from './stats.js';
-import type { CheckAgainst, MonitorCounter, MonitorDifference, MonitorJob, MonitorWorkerData } from './task.js';
-
-/** Differences printed before the rest only go to the file (unless --verbose). */
-const DIFFERENCES_SHOWN = 20;
-
-/** The Go monitor's default region, for users bringing its command lines. */
-const LEGACY_DEFAULT_REGION = 'ap-northeast-1';
-
-/** A table's endpoint: flags, environment or profile region, else the Go monitor's default region. */
-async function endpointOf(access: TableAccess): Promise<ResolvedEndpoint> {
-  const options = {
-    ...(access.endpoint === undefined ? {} : { endpoint: access.endpoint }),
-    ...(access.region === undefined ? {} : { region: access.region }),
-    ...(access.profile === undefined ? {} : { profile: access.profile }),
-  };
-  try {
-    return await resolveEndpoint(options);
-  } catch (error) {
-    if (error instanceof ToolError && error.code === 'USAGE' && access.region === undefined) return resolveEndpoint({ ...options, region: LEGACY_DEFAULT_REGION });
-    throw error;
-  }
-}
-
-function describe(endpoint: ResolvedEndpoint): TargetDescription {
-  return { endpoint, region: endpoint.region, identity: `${endpoint.url.origin} ${endpoint.signingRegion}` };
-}
-
-/** The table's key attribute names (hash, range), checked against --partition-key / --sort-key. */
-async function keyAttributesOf(target: TargetDescription, table: string, config: MonitorConfig): Promise<string[]> {
-  const keys = await withAdminClient(target, async (client) => {
-    try {
-      const t = (await client.send(new DescribeTableCommand({ TableName: table }))).Table;
-      return t?.KeySchema ?? [];
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ResourceNotFoundException') {
-        throw toolError('DYNAMODB_SCHEMA', `DynamoDB table '${table}' does not exist at ${target.identity}`);
-      }
-      throw error;
-    }
-  });
-  const hash = keys.find((k) => k.KeyType === 'HASH')?.AttributeName;
-  const range = keys.find((k) => k.KeyType === 'RANGE')?.AttributeName;
-  if (hash === undefined) throw toolError('DYNAMODB_SCHEMA', `DynamoDB table '${table}' has no HASH key`);
-  if (config.partitionKey !== undefined && config.partitionKey !== hash) {
-    throw toolError('DYNAMODB_SCHEMA', `--partition-key ${config.partitionKey}: table '${table}' has partition key '${hash}'`);
-  }
-  if (config.sortKey !== undefined && config.sortKey !== range) {
-    throw toolError('DYNAMODB_SCHEMA', `--sort-key ${config.sortKey}: table '${table}' has ${range === undefined ? 'no sort key' : `sort key '${range}'`}`);
-  }
-  return range === undefined ? [hash] : [hash, range];
-}
+import { ShardBoard, formatBacklog } from './shard-board.js';
+import { buildSummary, formatStats, monitorStats, type MonitorEnd, type MonitorSummary } from './stats.js';
+import type { MonitorCounter, MonitorJob, MonitorTask, MonitorWorkerData } from './task.js';
 
 function every(ms: number, fn: () => void | Promise<void>): JobService {
   let timer: NodeJS.Timeout | undefined;
@@ -97,70 +47,26 @@ function every(ms: number, fn: () => void | Promise<void>): JobService {
 }
 
 /**
- * `--source cassandra`: the table spec, the mapping (validated) and the target's key schema
- * against the mapping's, once; what the workers need to read and convert the rows.
+ * Whether checks read the stream's own table: a stream without NewImage needs it (OLD_IMAGE gets
+ * it, KEYS_ONLY only when asked for: its records say nothing but the key), `--read-stream-table`
+ * asks for it.
  */
-async function prepareCassandraSide(config: MonitorConfig, source: CassandraSourceConfig, target: ResolvedEndpoint): Promise<{ against: CheckAgainst; keyAttributes: string[] }> {
-  const prepared = await prepareTableJob({
-    connection: source.connection,
-    keyspace: source.keyspace,
-    table: source.table,
-    targetTable: config.streamTable,
-    ...(target.custom ? { endpoint: target.url.href } : {}),
-    region: target.region,
-    ...(target.profile === undefined ? {} : { profile: target.profile }),
-    threads: config.threads,
-    splits: 1,
-    fetchSize: 1,
-    consistency: source.consistency,
-    connectionsPerThread: config.connectionsPerThread,
-    maxRetries: config.maxRetries,
-    requestTimeoutMs: config.requestTimeoutMs,
-    mapping: source.mapping,
-    mappingSource: source.mappingSource,
-    progressIntervalMs: config.progressIntervalMs,
-    taskTimeoutMs: config.taskTimeoutMs,
-  }, { targetTable: 'check' });
-  const ks = prepared.keySchema;
-  return {
-    against: {
-      kind: 'cassandra',
-      source: { connection: source.connection, keyspace: source.keyspace, table: source.table, tableSpec: prepared.tableSpec, mapping: source.mapping, consistency: source.consistency },
-    },
-    keyAttributes: ks.rangeKey === null ? [ks.hashKey.name] : [ks.hashKey.name, ks.rangeKey.name],
-  };
+function readsStreamTable(viewType: string | undefined, config: MonitorConfig, streamArn: string): boolean {
+  if (config.readStreamTable) return true;
+  if (viewType === 'KEYS_ONLY') {
+    throw toolError('DYNAMODB_SCHEMA', `stream ${streamArn} has view type KEYS_ONLY: its records hold no image to compare; enable NEW_IMAGE or NEW_AND_OLD_IMAGES, or pass --read-stream-table to compare the stream's table as it is now`);
+  }
+  return viewType === 'OLD_IMAGE';
 }
 
 export async function runMonitor(config: MonitorConfig, display: ProgressDisplay, signal?: AbortSignal): Promise<MonitorSummary> {
-  const otherEndpoint = await endpointOf(config.otherAccess);
-  const streamTableEndpoint = await endpointOf(config.streamTableAccess);
-  const streamEndpoint = await endpointOf(config.streamAccess);
-  const cassandraSource = config.cassandra;
-  let against: CheckAgainst;
-  let keyAttributes: string[];
-  let checkedAgainst: string;
-  if (cassandraSource === undefined) {
-    const other = describe(otherEndpoint);
-    keyAttributes = await keyAttributesOf(other, config.otherTable, config);
-    against = { kind: 'dynamodb', table: otherTarget(config, otherEndpoint) };
-    checkedAgainst = `${config.otherTable} (${other.identity})`;
-  } else {
-    // --partition-key / --sort-key name the target's key: checked first, with their own message.
-    const targetKeys = await keyAttributesOf(describe(streamTableEndpoint), config.streamTable, config);
-    ({ against, keyAttributes } = await prepareCassandraSide(config, cassandraSource, streamTableEndpoint));
-    if (targetKeys.join(',') !== keyAttributes.join(',')) {
-      throw toolError('DYNAMODB_SCHEMA', `target table '${config.streamTable}' has key (${targetKeys.join(', ')}) but the mapping writes (${keyAttributes.join(', ')})`);
-    }
-    checkedAgainst = `${cassandraSource.keyspace}.${cassandraSource.table} (Cassandra at ${describeContactPoints(cassandraSource.connection)})`;
-  }
-  const streamArn = config.streamArn ?? (await withAdminClient(describe(streamTableEndpoint), (c) => resolveStreamArn(c, config.streamTable)));
-  const streams: DynamoDBStreamsClient = createStreamsClient(streamEndpoint, createCredentialSource({ endpoint: streamEndpoint }));
-
+  const startedAt = new Date().toISOString();
+  const p = await prepareMonitor(config);
+  const { streamArn, checkedAgainst, keyAttributes } = p;
+  const streams = createStreamsClient(p.streamEndpoint, createCredentialSource({ endpoint: p.streamEndpoint }));
   try {
     const first = await describeStream(streams, streamArn);
-    if (first.viewType === 'KEYS_ONLY') {
-      throw toolError('DYNAMODB_SCHEMA', `stream ${streamArn} has view type KEYS_ONLY: its records hold no image to compare; enable NEW_IMAGE or NEW_AND_OLD_IMAGES`);
-    }
+    const readStreamTable = readsStreamTable(first.viewType, config, streamArn);
     const streamKeys = first.keySchema.map((k) => k.attributeName);
     if (streamKeys.length > 0 && streamKeys.join(',') !== keyAttributes.join(',')) {
       throw toolError('DYNAMODB_SCHEMA', `the stream's table has key (${streamKeys.join(', ')}) but ${checkedAgainst} has key (${keyAttributes.join(', ')})`);
@@ -172,74 +78,42 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     }
     const checkpoint = new MonitorCheckpoint(config.checkpointPath, streamArn, checkedAgainst, previous);
     const source = new ShardSource({ initialPosition: config.iteratorType, ...(previous === undefined ? {} : { resume: checkpoint.resume() }) });
-    const shards = new Map<string, ShardInfo>();
-    const learn = (list: readonly ShardInfo[]): void => {
-      for (const s of list) shards.set(s.shardId, s);
-      source.update([...shards.values()]);
-    };
-    learn(first.shards);
+    const board = new ShardBoard(source);
+    board.learn(first.shards);
     // Every shard needs a reader of its own: lanes for twice the shards known at start (splits
     // add children while their parents end), never fewer than asked for.
-    const shardsPerThread = Math.max(config.shardsPerThread, Math.ceil((2 * shards.size) / config.threads));
-    const work = new CheckpointedShards(source, checkpoint, (task) => {
-      const parent = shards.get(task.shardId)?.parentShardId;
-      if (parent === undefined) return task;
-      const inherited = [...deferred].filter(([, d]) => d.parent === parent).map(([keyId]) => keyId);
-      return inherited.length === 0 ? task : { ...task, inherited };
-    });
-
+    const shardsPerThread = Math.max(config.shardsPerThread, Math.ceil((2 * board.size) / config.threads));
     const stats = new JobStats<MonitorCounter>('events', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
-    const differences = new JsonlFile<MonitorDifference>(config.differencesPath, !config.resume);
-    let shown = 0;
-    /** Differences a shard still had at its end, by key: confirmed once its children are read. */
-    const deferred = new Map<string, { readonly parent: string; readonly difference: MonitorDifference }>();
-    const report = (list: readonly MonitorDifference[]): void => {
-      differences.append(list);
-      for (const d of list) {
-        // Each one is in the file; the screen gets the first ones and the count.
-        if (++shown <= DIFFERENCES_SHOWN || config.verbose) display.event('difference', { difference: d }, `${d.kind}: ${JSON.stringify(d.key)} (${d.eventName} ${d.sequenceNumber} in ${d.shardId})`);
-        else if (shown === DIFFERENCES_SHOWN + 1) display.event('warning', { differencesFile: config.differencesPath }, `more differences: see ${config.differencesPath} (--verbose prints them all)`);
-      }
-    };
-    const COUNTER_OF_KIND = { missing: 'missing', mismatched: 'mismatched', 'still-present': 'stillPresent' } as const;
-    /** Confirms the deferred differences of parents whose children are all read (`all`: every one left). */
-    const confirmDeferred = (all: boolean): void => {
-      const ready = new Map<string, boolean>();
-      const confirmed: MonitorDifference[] = [];
-      for (const [keyId, d] of deferred) {
-        let ok = ready.get(d.parent);
-        if (ok === undefined) {
-          const children = [...shards.values()].filter((s) => s.parentShardId === d.parent);
-          ok = all || (children.length > 0 && children.every((c) => ended.has(c.shardId) || (states.get(c.shardId)?.caughtUp === true && states.get(c.shardId)?.pending === 0)));
-          ready.set(d.parent, ok);
-        }
-        if (!ok) continue;
-        deferred.delete(keyId);
-        stats.add(COUNTER_OF_KIND[d.difference.kind], 1);
-        confirmed.push(d.difference);
-      }
-      if (confirmed.length > 0) report(confirmed);
-    };
-    const states = new Map<string, { caughtUp: boolean; pending: number }>();
-    const ended = new Set<string>();
+    const results = new MonitorResults(stats, display, { differencesPath: config.differencesPath, verbose: config.verbose, ...(previous === undefined ? {} : { resumeFrom: checkpoint.resume() }) });
+    const work = new CheckpointedShards<MonitorTask>(
+      source,
+      checkpoint,
+      (task) => {
+        const parent = board.parentOf(task.shardId);
+        const inherited = parent === undefined ? [] : results.inheritedBy(parent);
+        return inherited.length === 0 ? task : { ...task, inherited };
+      },
+      (id, cursor) => results.ledger.advance(id, cursor),
+    );
     const slots = createRateSlots('wcu');
     const reads = new ThroughputControl({ kind: 'adaptive', ...(config.maxRcu === undefined ? {} : { maxWcu: config.maxRcu }) }, stats, {
       channel: 'read', slots, timeline: false,
       counters: { units: 'readUnits', throttled: 'throttledRequests', requests: 'requests', latencyPhase: 'batch-get' },
     });
-    let end: MonitorEnd | undefined;
-    let fatal: PlainError | undefined;
-    const pendingChecks = (): number => [...states.values()].reduce((a, s) => a + s.pending, 0);
-    const shardCounts = (): ShardCounts => {
-      const all = [...shards.values()];
-      return {
-        known: all.length,
-        open: all.filter((s) => !isClosed(s)).length,
-        closed: all.filter(isClosed).length,
-        done: ended.size,
-        caughtUp: [...states.values()].filter((s) => s.caughtUp).length,
-      };
+    const sampler = new TimelineSampler(stats.startedAt);
+    let lastSample = stats.startedAt;
+    /** The report's timeline speaks of items: here the events read, and the checks' read units. */
+    const sample = (force: boolean): void => {
+      const now = performance.now();
+      if (!force && now - lastSample < 1000) return;
+      lastSample = now;
+      sampler.sample({
+        rowsRead: stats.get('events'), itemsWritten: stats.get('events'), writeUnits: stats.get('readUnits'),
+        throttledRequests: stats.get('throttledRequests') + stats.get('streamThrottles'), unprocessedRetries: stats.get('unprocessedRetries'), retries: stats.get('retries'),
+      }, null, now);
     };
+    let end: MonitorEnd | undefined;
+    let streamChange: string | undefined;
     let lastEvents = 0;
     let lastAt = performance.now();
     const intervalRate = (): number => {
@@ -250,10 +124,13 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       lastAt = now;
       return rate;
     };
+    const current = (): ReturnType<typeof monitorStats> => monitorStats(stats, board.counts(), board.pendingChecks(), intervalRate());
+    const printBacklog = (): void => display.event('shards', { shards: board.backlog(Date.now()) }, formatBacklog(board.backlog(Date.now())));
     const workerData: MonitorWorkerData = {
-      stream: { ...(streamEndpoint.custom ? { endpoint: streamEndpoint.url.href } : {}), region: streamEndpoint.region, ...(streamEndpoint.profile === undefined ? {} : { profile: streamEndpoint.profile }), streamArn },
-      against,
-      ignoreAttributes: cassandraSource === undefined ? [] : ignoredAttributes(cassandraSource.mapping),
+      stream: { ...(p.streamEndpoint.custom ? { endpoint: p.streamEndpoint.url.href } : {}), region: p.streamEndpoint.region, ...(p.streamEndpoint.profile === undefined ? {} : { profile: p.streamEndpoint.profile }), streamArn },
+      against: p.against,
+      ...(readStreamTable ? { streamTable: p.streamTable } : {}),
+      ignoreAttributes: config.cassandra === undefined ? [] : ignoredAttributes(config.cassandra.mapping),
       keyAttributes,
       sampleShare: config.sampleRate.share,
       recheckAfterMs: config.recheckAfterMs,
@@ -262,6 +139,31 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       idleWaitMs: config.idleWaitMs,
       verbose: config.verbose,
       rateSlots: slots,
+    };
+    /** The table's stream now: one replaced (a new LatestStreamArn) or disabled is reported once. */
+    const checkTableStream = async (): Promise<void> => {
+      const latest = await latestStream(p.streamTableEndpoint, config.streamTable);
+      const change = !latest.enabled ? 'disabled' : latest.arn !== undefined && latest.arn !== streamArn ? latest.arn : undefined;
+      if (change === undefined || change === streamChange) return;
+      streamChange = change;
+      display.event(
+        'warning',
+        { streamChanged: change },
+        change === 'disabled'
+          ? `warning: table '${config.streamTable}' has no enabled stream any more: changes made from now on are not in any stream this monitor can read`
+          : `warning: table '${config.streamTable}' has a new stream ${change}; this monitor follows ${streamArn}, which takes no new changes: start another monitor on the new stream`,
+      );
+    };
+    /** Reads the listing and the table's stream again: new shards, and a stream disabled or replaced. */
+    const rediscover = async (): Promise<void> => {
+      try {
+        const listing = await describeStream(streams, streamArn);
+        board.learn(listing.shards);
+        if (listing.status === 'DISABLED' || listing.status === 'DISABLING') display.event('warning', { streamStatus: listing.status }, `warning: stream ${streamArn} is ${listing.status}: it takes no new changes; its shards are read to their end`);
+        await checkTableStream();
+      } catch (error) {
+        display.event('warning', { error: String(error) }, `warning: listing the stream's shards failed: ${String(error)}`);
+      }
     };
 
     const scheduler: Scheduler<MonitorJob, MonitorWorkerData> = new Scheduler<MonitorJob, MonitorWorkerData>({
@@ -274,23 +176,30 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       taskSilenceTimeoutMs: config.taskTimeoutMs,
       ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
       onRunningTasks: (running) => setActiveWorkers(slots, running, shardsPerThread),
+      // A retried reader counts only what no earlier reader of the shard counted.
+      taskForAttempt: (item) => {
+        const countedThrough = results.ledger.countedThrough(item.task.shardId);
+        return countedThrough === undefined ? item.task : { ...item.task, countedThrough };
+      },
       onData: (data, item) => {
         switch (data.type) {
-          case 'differences':
-            report(data.differences);
+          case 'settled':
+            results.settled(data);
             return;
           case 'inherited-superseded':
-            for (const keyId of data.keyIds) if (deferred.delete(keyId)) stats.add('superseded', 1);
+            results.inheritedSuperseded(data.keyIds);
             return;
           case 'shard-state':
-            states.set(data.shardId, { caughtUp: data.caughtUp, pending: data.pendingChecks });
+            board.setState(data.shardId, { caughtUp: data.caughtUp, pending: data.pendingChecks, ...(data.lastRecordAtMs === undefined ? {} : { lastRecordAtMs: data.lastRecordAtMs }) });
             return;
           case 'shard-ended':
-            for (const { keyId, ...difference } of data.deferred) deferred.set(keyId, { parent: data.shardId, difference });
-            ended.add(data.shardId);
-            states.set(data.shardId, { caughtUp: true, pending: 0 });
+            results.shardEnded(data.shardId, data.deferred);
+            board.end(data.shardId);
             // Its children may exist already: list them now rather than at the next listing.
-            void childShards(streams, streamArn, data.shardId).then(learn, (error: unknown) => display.event('warning', { shard: item.id, error: String(error) }, `warning: listing the children of ${item.id} failed: ${String(error)}`));
+            void childShards(streams, streamArn, data.shardId).then(
+              (list) => board.learn(list),
+              (error: unknown) => display.event('warning', { shard: item.id, error: String(error) }, `warning: listing the children of ${item.id} failed: ${String(error)}`),
+            );
             return;
           case 'data-loss':
             display.event('warning', { dataLoss: data }, `warning: records of shard ${data.shardId} after ${data.afterSequenceNumber ?? 'its start'} were trimmed before they were read (data loss)`);
@@ -305,92 +214,87 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       onRetry: (item, attempt, error) => display.event('warning', { shard: item.id, attempt, error }, `warning: shard ${item.id} failed (${error.message}); retrying`),
       progress: {
         display,
-        snapshot: () => ({
-          done: stats.get('events'),
-          ratePerSec: stats.currentRate(),
-          elapsedMs: stats.elapsedMs(),
-          extra: { sampled: stats.get('sampled'), matched: stats.get('matched'), lagging: pendingChecks(), missing: stats.get('missing'), mismatched: stats.get('mismatched'), shards: shards.size },
-          jsonExtra: { sampled: stats.get('sampled'), matched: stats.get('matched'), pendingChecks: pendingChecks(), missing: stats.get('missing'), mismatched: stats.get('mismatched'), stillPresent: stats.get('stillPresent'), dataLoss: stats.get('dataLoss') },
-        }),
+        snapshot: () => {
+          if (config.reportDir !== undefined) sample(false);
+          return {
+            done: stats.get('events'),
+            ratePerSec: stats.currentRate(),
+            elapsedMs: stats.elapsedMs(),
+            extra: { sampled: stats.get('sampled'), matched: stats.get('matched'), pending: board.pendingChecks(), missing: stats.get('missing'), mismatched: stats.get('mismatched'), shards: board.size },
+            jsonExtra: { sampled: stats.get('sampled'), matched: stats.get('matched'), pendingChecks: board.pendingChecks(), missing: stats.get('missing'), mismatched: stats.get('mismatched'), stillPresent: stats.get('stillPresent'), dataLoss: stats.get('dataLoss') },
+          };
+        },
       },
       services: [
         reads,
         every(DEFAULTS.migrate.checkpointEveryMs, () => checkpoint.save()),
         every(config.statsIntervalMs, () => {
-          const s = monitorStats(stats, shardCounts(), pendingChecks(), intervalRate());
+          const s = current();
           display.event('stats', { ...s }, formatStats(s, 'statistics'));
+          if (config.shardStats) printBacklog();
         }),
-        every(config.rediscoverEveryMs, async () => {
-          try {
-            const listing = await describeStream(streams, streamArn);
-            learn(listing.shards);
-            if (listing.status === 'DISABLED' || listing.status === 'DISABLING') display.event('warning', { streamStatus: listing.status }, `warning: stream ${streamArn} is ${listing.status}`);
-          } catch (error) {
-            display.event('warning', { error: String(error) }, `warning: listing the stream's shards failed: ${String(error)}`);
-          }
-        }),
+        every(config.rediscoverEveryMs, rediscover),
         every(250, () => {
-          confirmDeferred(false);
+          results.confirmDeferred((parent) => board.childrenRead(parent));
           if (config.durationMs !== undefined && stats.elapsedMs() >= config.durationMs) {
             end ??= 'duration';
             scheduler.stop();
           }
-          if (config.untilCaughtUp && caughtUp()) {
+          // A deferred difference waits for children that are listed but not read yet.
+          if (config.untilCaughtUp && board.allCaughtUp() && !results.waiting((parent) => board.hasChildren(parent))) {
             end ??= 'caught-up';
             scheduler.stop();
           }
         }),
       ],
     });
-    const caughtUp = (): boolean => {
-      for (const s of shards.values()) {
-        if (ended.has(s.shardId) || source.state(s.shardId) === undefined) continue; // skipped (closed at a LATEST start)
-        const st = states.get(s.shardId);
-        if (st === undefined || !st.caughtUp || st.pending > 0) return false;
-      }
-      // A deferred difference waits for children that are listed but not read yet.
-      for (const d of deferred.values()) if ([...shards.values()].some((s) => s.parentShardId === d.parent)) return false;
-      return shards.size > 0;
-    };
 
     display.event(
       'start',
-      { streamArn, checkedAgainst, source: cassandraSource === undefined ? 'dynamodb' : 'cassandra', verifyOn: config.verifyOn, shards: shards.size, sampleRate: config.sampleRate.share, iteratorType: config.iteratorType },
-      `monitor: ${streamArn} (${shards.size} shards, ${first.viewType}) checked against ${checkedAgainst}; sampling ${describeSampleRate(config.sampleRate)}, from ${config.iteratorType}`,
+      { streamArn, checkedAgainst, source: config.cassandra === undefined ? 'dynamodb' : 'cassandra', verifyOn: config.verifyOn, shards: board.size, viewType: first.viewType, readStreamTable, sampleRate: config.sampleRate.share, iteratorType: config.iteratorType },
+      `monitor: ${streamArn} (${board.size} shards, ${first.viewType}) checked against ${checkedAgainst}; sampling ${describeSampleRate(config.sampleRate)}, from ${config.iteratorType}` +
+        (readStreamTable ? `; each change is compared as table '${config.streamTable}' holds it now (consistent reads)` : ''),
     );
+    // SIGUSR2: the per-shard backlog, once, on request (SIGUSR1 belongs to Node's inspector).
+    const onUsr2 = (): void => printBacklog();
+    if (process.platform !== 'win32') process.on('SIGUSR2', onUsr2);
     let outcome;
     try {
       outcome = await scheduler.run(work, signal);
     } finally {
-      differences.close();
+      process.off('SIGUSR2', onUsr2);
+      results.close();
       checkpoint.save(true);
     }
-    fatal = outcome.fatal;
+    const fatal: PlainError | undefined = outcome.fatal;
     if (signal?.aborted === true) end = 'interrupted';
     // Children that never came (a stream disabled after a split): the parent's last word stands.
-    if (fatal === undefined && end !== 'interrupted') confirmDeferred(true);
-    const final = monitorStats(stats, shardCounts(), pendingChecks(), intervalRate());
-    return buildSummary(final, {
+    if (fatal === undefined && end !== 'interrupted') results.confirmDeferred(() => true, true);
+    // A stream that ended (disabled) or was replaced between two listings is still reported.
+    if (fatal === undefined) await checkTableStream().catch(() => undefined);
+    if (config.shardStats) printBacklog();
+    const summary = buildSummary(current(), {
       ended: fatal !== undefined ? 'failed' : (end ?? 'stream-ended'),
       ...(fatal === undefined ? {} : { fatal }),
       streamArn,
       checkedAgainst,
       sampleRate: describeSampleRate(config.sampleRate),
       differencesFile: config.differencesPath,
+      ...(streamChange === undefined ? {} : { streamChange }),
     });
+    if (config.reportDir !== undefined) {
+      sample(true);
+      writeRunReport(config.reportDir, {
+        command: 'monitor',
+        startedAt,
+        summary: { ...summary },
+        settings: { streamArn, checkedAgainst, verifyOn: config.verifyOn, sampleRate: describeSampleRate(config.sampleRate), iteratorType: config.iteratorType, threads: config.threads, shardsPerThread, readStreamTable, recheckAfterMs: config.recheckAfterMs, maxRechecks: config.maxRechecks, ...(config.maxRcu === undefined ? {} : { maxRcu: config.maxRcu }) },
+        histograms: stats.histograms,
+        timeline: sampler.points(),
+      });
+    }
+    return summary;
   } finally {
     streams.destroy();
   }
-}
-
-function otherTarget(config: MonitorConfig, endpoint: ResolvedEndpoint): DynamoTargetConfig {
-  return {
-    ...(endpoint.custom ? { endpoint: endpoint.url.href } : {}),
-    region: endpoint.region,
-    ...(endpoint.profile === undefined ? {} : { profile: endpoint.profile }),
-    table: config.otherTable,
-    connections: config.connectionsPerThread,
-    maxRetries: config.maxRetries,
-    requestTimeoutMs: config.requestTimeoutMs,
-  };
 }

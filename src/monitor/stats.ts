@@ -19,7 +19,10 @@ export interface ShardCounts {
 
 export interface MonitorStats {
   readonly elapsedMs: number;
+  /** Changes read, each once (unique by shard and sequence number). */
   readonly events: number;
+  /** Changes read a second time by a retried reader (already counted in `events`). */
+  readonly replayedEvents: number;
   readonly inserts: number;
   readonly modifies: number;
   readonly removes: number;
@@ -29,6 +32,7 @@ export interface MonitorStats {
   readonly sampled: number;
   readonly superseded: number;
   readonly matched: number;
+  /** Settled checks that failed at first and needed rechecks (the other side catching up). */
   readonly lagging: number;
   readonly pendingChecks: number;
   readonly missing: number;
@@ -45,6 +49,11 @@ export interface MonitorStats {
   readonly successRate: { readonly rate: number; readonly lower: number; readonly upper: number } | null;
   /** Now minus ApproximateCreationDateTime (whole seconds on AWS, minutes on DynamoDB Local). */
   readonly replicationLag: LatencySummary;
+  /**
+   * From a change's time in the stream to the check that first found it on the other side: an
+   * upper bound of the source-to-target lag (to the recheck backoff's resolution).
+   */
+  readonly sourceToTargetLag: LatencySummary;
   readonly shards: ShardCounts;
 }
 
@@ -56,6 +65,7 @@ export function monitorStats(stats: JobStats<MonitorCounter>, shards: ShardCount
   return {
     elapsedMs: stats.elapsedMs(),
     events: c('events'),
+    replayedEvents: c('replayedEvents'),
     inserts: c('inserts'),
     modifies: c('modifies'),
     removes: c('removes'),
@@ -74,6 +84,7 @@ export function monitorStats(stats: JobStats<MonitorCounter>, shards: ShardCount
     dataLoss: c('dataLoss'),
     successRate: interval === undefined ? null : { rate: c('matched') / settled, ...interval },
     replicationLag: summarize(stats.histograms.get('replication-lag')),
+    sourceToTargetLag: summarize(stats.histograms.get('source-to-target-lag')),
     shards,
   };
 }
@@ -83,13 +94,13 @@ const pct = (x: number): string => `${(100 * x).toFixed(2)} %`;
 export function formatStats(s: MonitorStats, title: string): string {
   const lines = [
     `── ${title} ── ${fmtDuration(s.elapsedMs)}`,
-    `  events         ${fmtInt(s.events)} (INSERT ${fmtInt(s.inserts)}, MODIFY ${fmtInt(s.modifies)}, REMOVE ${fmtInt(s.removes)}${s.ttlRemoves > 0 ? `, of which TTL ${fmtInt(s.ttlRemoves)}` : ''})`,
+    `  events         ${fmtInt(s.events)} unique (INSERT ${fmtInt(s.inserts)}, MODIFY ${fmtInt(s.modifies)}, REMOVE ${fmtInt(s.removes)}${s.ttlRemoves > 0 ? `, of which TTL ${fmtInt(s.ttlRemoves)}` : ''})${s.replayedEvents > 0 ? `; ${fmtInt(s.events + s.replayedEvents)} read in all, ${fmtInt(s.replayedEvents)} again after a retry` : ''}`,
     `  rate           ${fmtInt(s.intervalEventsPerSec)} events/s now, ${fmtInt(s.eventsPerSec)} overall`,
     `  sampled        ${fmtInt(s.sampled)} (${fmtInt(s.superseded)} overtaken by a newer change of the same key)`,
-    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; lagging at first ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}${s.unreadable > 0 ? `, unreadable ${fmtInt(s.unreadable)}` : ''}`,
+    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; settled after rechecks (lagging) ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}${s.unreadable > 0 ? `, unreadable ${fmtInt(s.unreadable)}` : ''}`,
     `  success rate   ${s.successRate === null ? 'n/a (nothing settled yet)' : `${pct(s.successRate.rate)} (95 % CI ${pct(s.successRate.lower)}–${pct(s.successRate.upper)})`}`,
     `  data loss      ${s.dataLoss === 0 ? 'none' : `${fmtInt(s.dataLoss)} gap(s): records trimmed before they were read`}`,
-    `  lag            p50 ${formatMicros(s.replicationLag.p50Micros)}, p99 ${formatMicros(s.replicationLag.p99Micros)} (stream record age when read)`,
+    `  lag            stream p50 ${formatMicros(s.replicationLag.p50Micros)}, p99 ${formatMicros(s.replicationLag.p99Micros)} (record age when read); source to target p50 ${formatMicros(s.sourceToTargetLag.p50Micros)}, p99 ${formatMicros(s.sourceToTargetLag.p99Micros)} (change to first matching check)`,
     `  shards         ${s.shards.known} known: ${s.shards.open} open, ${s.shards.closed} closed, ${s.shards.done} read to their end, ${s.shards.caughtUp} caught up`,
   ];
   return `${lines.join('\n')}\n`;
@@ -106,10 +117,12 @@ export interface MonitorSummary extends MonitorStats {
   readonly checkedAgainst: string;
   readonly sampleRate: string;
   readonly differencesFile: string;
+  /** The stream table's stream was replaced (its new ARN) or disabled while the monitor ran. */
+  readonly streamChange?: string;
   readonly error?: PlainError;
 }
 
-export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: PlainError; streamArn: string; checkedAgainst: string; sampleRate: string; differencesFile: string }): MonitorSummary {
+export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: PlainError; streamArn: string; checkedAgainst: string; sampleRate: string; differencesFile: string; streamChange?: string }): MonitorSummary {
   let status: MonitorStatus;
   let exitStatus: ExitStatusCode;
   if (o.fatal !== undefined) {
@@ -138,12 +151,15 @@ export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: Pl
     checkedAgainst: o.checkedAgainst,
     sampleRate: o.sampleRate,
     differencesFile: o.differencesFile,
+    ...(o.streamChange === undefined ? {} : { streamChange: o.streamChange }),
     ...(o.fatal === undefined ? {} : { error: o.fatal }),
   };
 }
 
 export function formatSummary(s: MonitorSummary): string {
   const head = `monitor ${s.status} (${s.ended}): ${s.streamArn} checked against ${s.checkedAgainst}, sample ${s.sampleRate}`;
-  const tail = s.missing + s.mismatched + s.stillPresent > 0 ? `  differences    ${s.differencesFile}\n` : '';
+  const tail =
+    (s.missing + s.mismatched + s.stillPresent > 0 ? `  differences    ${s.differencesFile}\n` : '') +
+    (s.streamChange === undefined ? '' : `  stream         ${s.streamChange === 'disabled' ? 'the table\'s stream was disabled during the run' : `the table now has another stream: ${s.streamChange}`}\n`);
   return `${head}\n${formatStats(s, 'summary')}${tail}`;
 }

@@ -4,9 +4,13 @@ import type { JobShape } from '../engine/protocol.js';
 import type { AttributeValue } from '../mapping/attribute-value.js';
 import type { ShardTask } from '../streams/shard-source.js';
 import type { CassandraSourceData } from './cassandra-side.js';
+import type { SettledBatch } from './ledger.js';
 
-/** A shard, with the keys its parent handed on (see `inherited-superseded`). */
-export type MonitorTask = ShardTask & { readonly inherited?: readonly string[] };
+/**
+ * A shard, with the keys its parent handed on (see `inherited-superseded`) and, for a retried
+ * reader, how far an earlier one counted its changes (ledger.ts).
+ */
+export type MonitorTask = ShardTask & { readonly inherited?: readonly string[]; readonly countedThrough?: string };
 
 /** Where a stream is read: the stream's own endpoint and credentials (`--stream-profile`). */
 export interface StreamLocation {
@@ -27,6 +31,11 @@ export type CheckAgainst =
 export interface MonitorWorkerData {
   readonly stream: StreamLocation;
   readonly against: CheckAgainst;
+  /**
+   * The stream's own table, read beside the other side to learn what a change left there (a
+   * stream without NewImage, or `--read-stream-table`); undefined: the records' NewImage is used.
+   */
+  readonly streamTable?: DynamoTargetConfig;
   /** Attributes left out of the comparison on both sides (a mapping's TTL attribute, computed at read time). */
   readonly ignoreAttributes: readonly string[];
   /** Key attribute names of both tables: hash, then range. */
@@ -61,9 +70,13 @@ export interface MonitorDifference {
 }
 
 export type MonitorData =
-  | { readonly type: 'differences'; readonly differences: readonly MonitorDifference[] }
-  /** The reader caught up with an open shard (or fell behind again), and how many checks wait. */
-  | { readonly type: 'shard-state'; readonly shardId: string; readonly caughtUp: boolean; readonly pendingChecks: number }
+  /** How far the shard's changes are counted, and checks that settled (with their differences). */
+  | ({ readonly type: 'settled' } & SettledBatch)
+  /**
+   * The reader caught up with an open shard (or fell behind again), how many checks wait, and
+   * the time of the last record read (its backlog: now minus that time, while not caught up).
+   */
+  | { readonly type: 'shard-state'; readonly shardId: string; readonly caughtUp: boolean; readonly pendingChecks: number; readonly lastRecordAtMs?: number }
   /** A closed shard was read to its end and its checks settled: its children may start. */
   | {
       readonly type: 'shard-ended';
@@ -78,9 +91,14 @@ export type MonitorData =
   /** --verbose: every settled check. */
   | { readonly type: 'checked'; readonly results: ReadonlyArray<{ readonly key: Readonly<Record<string, AttributeValue>>; readonly eventName: string; readonly verdict: Verdict }> };
 
-export type MonitorPhase = 'get-records' | 'batch-get' | 'check' | 'replication-lag';
+export type MonitorPhase = 'get-records' | 'batch-get' | 'check' | 'replication-lag' | 'source-to-target-lag';
 export type MonitorCounter =
+  /** Changes read, each once per run (unique by shard and sequence number). */
   | 'events'
+  /** Changes read again by a retried reader: already counted, checked again. */
+  | 'replayedEvents'
+  /** Verdicts of changes read again that were already counted (not counted twice). */
+  | 'repeatedVerdicts'
   | 'inserts'
   | 'modifies'
   | 'removes'
@@ -93,7 +111,7 @@ export type MonitorCounter =
   | 'missing'
   | 'mismatched'
   | 'stillPresent'
-  /** Checks that failed at first and were looked at again (the other side catching up). */
+  /** Settled checks that failed at first and were looked at again (the other side catching up). */
   | 'lagging'
   | 'rechecks'
   /** Sampled changes whose key the other side could not read (throttled, refused) through every recheck: no verdict. */

@@ -21,19 +21,23 @@ export interface StreamsClientOptions {
 
 /**
  * Where stream calls go. AWS serves streams on their own host (`streams.dynamodb.<region>…`):
- * an `--endpoint-url` naming the regional DynamoDB host is mapped to it, since the table calls and
- * the stream calls share that one flag. Any other custom endpoint (DynamoDB Local, a proxy, a
- * fixture) serves both APIs on one origin and is used as given.
+ * the regional DynamoDB host, named by `--endpoint-url` or the default for the region, is mapped
+ * to it, since the table calls and the stream calls share that one flag. Any other custom
+ * endpoint (DynamoDB Local, a proxy, a fixture) serves both APIs on one origin and is used as given.
  */
-export function streamsEndpointUrl(endpoint: ResolvedEndpoint): string | undefined {
-  if (!endpoint.custom) return undefined; // the SDK's regional default is already the streams host
-  if (regionOfAwsHost(endpoint.url.hostname) === undefined) return endpoint.url.href;
+export function streamsUrl(endpoint: ResolvedEndpoint): URL {
+  if (endpoint.custom && regionOfAwsHost(endpoint.url.hostname) === undefined) return endpoint.url;
   const url = new URL(endpoint.url.href);
   url.hostname = `streams.${url.hostname.toLowerCase()}`;
-  return url.href;
+  return url;
 }
 
-/** Close it with destroy(). */
+/** streamsUrl for the SDK client: undefined for no custom endpoint (the SDK's regional default is already the streams host). */
+export function streamsEndpointUrl(endpoint: ResolvedEndpoint): string | undefined {
+  return endpoint.custom ? streamsUrl(endpoint).href : undefined;
+}
+
+/** The SDK client, for DescribeStream (and readShard through sdkReadClient). Close it with destroy(). */
 export function createStreamsClient(endpoint: ResolvedEndpoint, credentials: CredentialSource, options: StreamsClientOptions = {}): DynamoDBStreamsClient {
   const url = streamsEndpointUrl(endpoint);
   return new DynamoDBStreamsClient({

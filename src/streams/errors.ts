@@ -1,11 +1,13 @@
 /**
  * How a DynamoDB Streams call failed, in the few kinds a reader branches on, and the ToolError
- * (stable code from src/errors.ts) for a failure that leaves the caller. The SDK's error classes
- * are matched by `name`, never by `instanceof`: the streams and admin clients ship their own copies
- * of each class, and errors may have crossed a thread as plain data.
+ * (stable code from src/errors.ts) for a failure that leaves the caller. Two shapes of failure,
+ * read alike: the SDK's errors (`name`, `$metadata.httpStatusCode`) and the lean path's DdbError
+ * (`info`, classified from the body by dynamodb/errors.ts: `awsType` is the `__type` after '#').
+ * Both are matched by `name`, never by `instanceof`: the streams and admin clients ship their own
+ * copies of each class, and errors may have crossed a thread as plain data.
  */
 import { ErrorCode, ToolError, toolError } from '../errors.js';
-import { classifyErrorType, classifyNetworkError, oneLine } from '../dynamodb/errors.js';
+import { classifyErrorType, classifyNetworkError, oneLine, type DdbErrorInfo } from '../dynamodb/errors.js';
 
 export type StreamErrorKind =
   /** The iterator is older than 15 minutes: take a new one from the last sequence number. */
@@ -26,11 +28,30 @@ interface SdkErrorLike {
   readonly name?: unknown;
   readonly message?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
+  /** Set on the lean path's DdbError. */
+  readonly info?: DdbErrorInfo;
+}
+
+interface Failure {
+  /** `ExpiredIteratorException`, `AbortError`…; '' when there is none. */
+  readonly name: string;
+  /** Undefined below HTTP (network, abort). */
+  readonly status: number | undefined;
+  /** The lean path's own classification. */
+  readonly info: DdbErrorInfo | undefined;
+}
+
+function failureOf(error: unknown): Failure {
+  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
+  if (e.name === 'DdbError' && typeof e.info === 'object' && e.info !== null) {
+    const info = e.info;
+    return { name: info.awsType ?? '', status: info.status === 0 ? undefined : info.status, info };
+  }
+  return { name: typeof e.name === 'string' ? e.name : '', status: e.$metadata?.httpStatusCode, info: undefined };
 }
 
 export function streamErrorKind(error: unknown): StreamErrorKind {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
-  const name = typeof e.name === 'string' ? e.name : '';
+  const { name, status } = failureOf(error);
   switch (name) {
     case 'ExpiredIteratorException':
       return 'expired';
@@ -42,16 +63,15 @@ export function streamErrorKind(error: unknown): StreamErrorKind {
       return 'aborted';
   }
   if (THROTTLE_NAMES.has(name)) return 'throttled';
-  const status = e.$metadata?.httpStatusCode ?? 0;
-  if (status >= 500 || name === 'InternalServerError') return 'throttled';
+  if ((status ?? 0) >= 500 || name === 'InternalServerError') return 'throttled';
   return 'other';
 }
 
-/** `LimitExceededException`, or `HTTP 503` when the SDK gives no name. */
+/** `LimitExceededException`, or `HTTP 503` when the error gives no name. */
 export function errorLabel(error: unknown): string {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
-  if (typeof e.name === 'string' && e.name !== '' && e.name !== 'Error') return e.name;
-  return `HTTP ${e.$metadata?.httpStatusCode ?? 0}`;
+  const { name, status } = failureOf(error);
+  if (name !== '' && name !== 'Error') return name;
+  return `HTTP ${status ?? 0}`;
 }
 
 /**
@@ -62,17 +82,18 @@ export function errorLabel(error: unknown): string {
  */
 export function toStreamToolError(error: unknown, action: string, context: Record<string, string>): ToolError {
   if (error instanceof ToolError) return error; // already classified (a retry loop that gave up)
-  const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike & { code?: unknown };
-  const status = e.$metadata?.httpStatusCode;
-  const serverMessage = typeof e.message === 'string' ? e.message : String(error);
+  const { name, status, info: lean } = failureOf(error);
+  const message = (error as SdkErrorLike | undefined)?.message;
+  const serverMessage = typeof message === 'string' ? message : String(error);
   if (streamErrorKind(error) === 'not-found') {
     return toolError(ErrorCode.DYNAMODB_REQUEST_REJECTED, `${action}: not found (${oneLine(serverMessage)})`, { ...context, awsType: 'ResourceNotFoundException' });
   }
   if (status === undefined) {
-    const info = classifyNetworkError(error, context.streamArn ?? 'DynamoDB Streams');
+    const info = lean ?? classifyNetworkError(error, context.streamArn ?? 'DynamoDB Streams');
     return toolError(info.code, `${action}: ${info.message}`, context, info.retryable);
   }
-  const info = classifyErrorType(typeof e.name === 'string' ? e.name : undefined, status, serverMessage);
+  // The lean path classified its answer already (classifyErrorResponse), as this would.
+  const info = lean ?? classifyErrorType(name === '' ? undefined : name, status, serverMessage);
   const out: Record<string, string | number> = { ...context, status };
   if (info.awsType !== undefined) out.awsType = info.awsType;
   return toolError(info.code, `${action}: ${info.message}`, out, info.retryable);

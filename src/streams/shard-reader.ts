@@ -9,11 +9,13 @@
  *           before anything was read: not a loss (DynamoDB Local's false trim), retry shortly
  *   LimitExceeded / throttling / 5xx: backed off (throttle.ts)
  *
- * Records are the SDK's `_Record` objects, plain data (they cross threads by structured clone).
+ * The two calls go through a StreamsReadClient (read-client.ts): the lean path in the monitor,
+ * or the SDK client. Records are plain data (records.ts; they cross threads by structured clone).
  */
-import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { DEFAULTS } from '../config/defaults.js';
 import { streamErrorKind, toStreamToolError } from './errors.js';
+import type { GetShardIteratorInput, StreamsReadClient } from './read-client.js';
+import type { StreamRecord } from './records.js';
 import { Aborted, pause, withThrottleRetry, type ThrottleOptions } from './throttle.js';
 import type { ShardStart } from './shard-source.js';
 
@@ -54,7 +56,7 @@ export interface ReadShardOptions extends Omit<ThrottleOptions, 'onThrottle'> {
 
 export interface ShardBatch {
   /** In shard order. Empty: the reader is at the open shard's current end (caught up). */
-  readonly records: _Record[];
+  readonly records: StreamRecord[];
   /** The last sequence number read so far (the cursor to checkpoint); undefined before any record. */
   readonly lastSequenceNumber: string | undefined;
   /** DynamoDB Streams has no MillisBehindLatest (Kinesis has): lag comes from record times. */
@@ -63,7 +65,7 @@ export interface ShardBatch {
 
 const iso = (d: Date | undefined): string | undefined => (d === undefined ? undefined : d.toISOString());
 
-export async function* readShard(client: DynamoDBStreamsClient, options: ReadShardOptions): AsyncGenerator<ShardBatch, void, undefined> {
+export async function* readShard(client: StreamsReadClient, options: ReadShardOptions): AsyncGenerator<ShardBatch, void, undefined> {
   const { streamArn, shardId, signal } = options;
   const context = { streamArn, shardId };
   const limit = options.limit ?? DEFAULTS.streams.getRecordsLimit;
@@ -74,7 +76,6 @@ export async function* readShard(client: DynamoDBStreamsClient, options: ReadSha
     ...options,
     onThrottle: ({ error, delayMs }) => emit({ type: 'throttled', shardId, error, delayMs }),
   };
-  const send = signal === undefined ? {} : { abortSignal: signal };
   const aborted = (): boolean => signal?.aborted === true;
 
   /** The last sequence number read (or the resumed cursor): every new iterator starts after it. */
@@ -89,11 +90,11 @@ export async function* readShard(client: DynamoDBStreamsClient, options: ReadSha
   const call = <T>(what: string, run: () => Promise<T>): Promise<T> => withThrottleRetry(run, `${what} ${shardId}`, context, throttle);
 
   const newIterator = async (): Promise<string | undefined> => {
-    const input =
+    const input: GetShardIteratorInput =
       last === undefined
         ? { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: startType }
-        : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: last };
-    return (await call('GetShardIterator', () => client.send(new GetShardIteratorCommand(input), send))).ShardIterator;
+        : { StreamArn: streamArn, ShardId: shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last };
+    return call('GetShardIterator', () => client.getShardIterator(input, signal));
   };
 
   /** A trim: start over from TRIM_HORIZON; whatever lay after `last` and is gone is a loss. */
@@ -112,7 +113,7 @@ export async function* readShard(client: DynamoDBStreamsClient, options: ReadSha
     return true;
   };
 
-  const reportLoss = (records: readonly _Record[]): _Record[] => {
+  const reportLoss = (records: readonly StreamRecord[]): StreamRecord[] => {
     const after = lossAfter;
     if (after === undefined) return [...records];
     lossAfter = undefined;
@@ -145,7 +146,7 @@ export async function* readShard(client: DynamoDBStreamsClient, options: ReadSha
         iterator ??= await newIterator();
         if (iterator === undefined) return; // no iterator for a closed shard read to its end
         const current = iterator;
-        answer = await call('GetRecords', () => client.send(new GetRecordsCommand({ ShardIterator: current, Limit: limit }), send));
+        answer = await call('GetRecords', () => client.getRecords({ ShardIterator: current, Limit: limit }, signal));
       } catch (error) {
         switch (streamErrorKind(error)) {
           case 'expired':
@@ -162,7 +163,7 @@ export async function* readShard(client: DynamoDBStreamsClient, options: ReadSha
             throw error instanceof Aborted ? error : toStreamToolError(error, `reading shard ${shardId}`, context);
         }
       }
-      const records = reportLoss(answer.Records ?? []);
+      const records = reportLoss(answer.Records);
       const tail = records.at(-1)?.dynamodb;
       if (tail?.SequenceNumber !== undefined) {
         last = tail.SequenceNumber;

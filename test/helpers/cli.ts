@@ -1,6 +1,13 @@
-/** Runs a command line in-process with captured streams, the way the binary does. */
+/** Runs a command line in-process with captured streams, the way the binary does; or the built binary in a subprocess. */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/app.js';
+import { PACKAGE_ROOT } from '../../src/package-info.js';
+
+/** The built binary (`npx tsc -p tsconfig.build.json`). */
+export const BIN = path.join(PACKAGE_ROOT, 'dist', 'src', 'cli.js');
 
 export interface CliRun {
   readonly status: number;
@@ -24,6 +31,11 @@ export async function runInProcess(args: string[], env: Record<string, string | 
     env: { ...process.env, ...env },
     ...(signal === undefined ? {} : { signal }),
   });
+  return { status, stdout: out, stderr: err, events: jsonLines(out) };
+}
+
+/** Parsed JSON lines of a run's stdout; lines that are not JSON are skipped. */
+function jsonLines(out: string): Array<Record<string, unknown>> {
   const events: Array<Record<string, unknown>> = [];
   for (const line of out.split('\n')) {
     if (!line.startsWith('{')) continue;
@@ -33,5 +45,25 @@ export async function runInProcess(args: string[], env: Record<string, string | 
       // not a JSON line
     }
   }
-  return { status, stdout: out, stderr: err, events };
+  return events;
+}
+
+/**
+ * Runs the built binary in a subprocess with exactly `env` (nothing of this process's environment
+ * is added): for what only a fresh process shows, such as the AWS credential chain reading the
+ * files AWS_CONFIG_FILE names. A signal ends the run as status 128 + its number.
+ */
+export function runBinary(args: string[], options: { readonly env: Record<string, string>; readonly cwd?: string; readonly timeoutMs?: number }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      const status = code ?? 128 + (signal === null ? 0 : (os.constants.signals[signal] ?? 0));
+      resolve({ status, stdout: out, stderr: err, events: jsonLines(out) });
+    });
+  });
 }

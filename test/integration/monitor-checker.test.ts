@@ -3,8 +3,8 @@
  * takes inserts, modifies and removes (composite key with a numeric sort key, binary and map
  * attributes); a replicator copies the final state into a target table but drops some items,
  * alters others and fails to apply some removes. The stream is read with readShard from
- * TRIM_HORIZON and fed to a checker reading the target with BatchGetItem over our keep-alive
- * client: exactly the dropped keys are missing, the altered mismatched, the unapplied removes
+ * TRIM_HORIZON over the lean client, as the monitor reads it (binary values stay base64 text),
+ * and fed to a checker reading the target with BatchGetItem over our keep-alive client: exactly the dropped keys are missing, the altered mismatched, the unapplied removes
  * still present, the rest matched — each key judged on its latest change.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,17 +16,20 @@ import {
   type AttributeValue as SdkValue,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BatchReader } from '../../src/dynamodb/batch-reader.js';
 import { createCredentialSource, createDynamoDbClient } from '../../src/dynamodb/credentials.js';
 import { resolveEndpoint } from '../../src/dynamodb/endpoint.js';
 import type { DynamoDbHttpClient } from '../../src/dynamodb/http-client.js';
 import { openTargetHttpClient } from '../../src/dynamodb/target.js';
+import { MonitorLedger } from '../../src/monitor/ledger.js';
 import { ChangeChecker, otherSideOf } from '../../src/monitor/checker.js';
 import { isSampled } from '../../src/monitor/sample.js';
 import type { MonitorData, MonitorDifference } from '../../src/monitor/task.js';
 import { createStreamsClient, resolveStreamArn } from '../../src/streams/client.js';
+import { LeanStreamsClient } from '../../src/streams/lean-client.js';
+import type { StreamRecord } from '../../src/streams/records.js';
 import { readShard } from '../../src/streams/shard-reader.js';
 import { describeStream } from '../../src/streams/shards.js';
 import { createTable, dropTable, scanAll } from '../helpers/dynamodb.js';
@@ -52,8 +55,9 @@ const UNREMOVED = [9, 27];
 
 let admin: DynamoDBClient;
 let streams: DynamoDBStreamsClient;
+let lean: LeanStreamsClient;
 let http: DynamoDbHttpClient;
-let records: _Record[] = [];
+let records: StreamRecord[] = [];
 let shardId = '';
 
 const pkOf = (i: number): string => `user#${i % 7}`;
@@ -64,16 +68,16 @@ function itemOf(i: number): Record<string, SdkValue> {
 }
 
 /** Reads the shard from TRIM_HORIZON until `count` records came (the shard stays open). */
-async function readAll(count: number): Promise<_Record[]> {
+async function readAll(count: number): Promise<StreamRecord[]> {
   const arn = await resolveStreamArn(admin, SOURCE);
   const description = await describeStream(streams, arn);
   expect(description.shards).toHaveLength(1);
   shardId = description.shards[0]?.shardId ?? '';
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), 30_000);
-  const out: _Record[] = [];
+  const out: StreamRecord[] = [];
   try {
-    for await (const batch of readShard(streams, { streamArn: arn, shardId, start: 'TRIM_HORIZON', idleWaitMs: 50, signal: stop.signal })) {
+    for await (const batch of readShard(lean, { streamArn: arn, shardId, start: 'TRIM_HORIZON', idleWaitMs: 50, signal: stop.signal })) {
       out.push(...batch.records);
       if (out.length >= count) stop.abort();
     }
@@ -90,6 +94,7 @@ beforeAll(async () => {
   const credentials = createCredentialSource({ endpoint });
   admin = createDynamoDbClient(endpoint, credentials);
   streams = createStreamsClient(endpoint, credentials);
+  lean = new LeanStreamsClient(endpoint, credentials);
   http = await openTargetHttpClient({ endpoint: ENDPOINT, region: 'us-east-1', table: TARGET, connections: 4, maxRetries: 3, requestTimeoutMs: 10_000 });
   await admin.send(
     new CreateTableCommand({
@@ -141,22 +146,30 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const t of [SOURCE, TARGET]) await dropTable(admin, t).catch(() => undefined);
   streams?.destroy();
+  await lean?.destroy();
   admin?.destroy();
   await http?.close();
 });
 
+/** The worker's context and the main thread's ledger in one (verdicts counted once, as run.ts does). */
 class Recorder {
   readonly counters: Record<string, number> = {};
   readonly sent: MonitorData[] = [];
+  private readonly ledger = new MonitorLedger();
+  private readonly found: MonitorDifference[] = [];
   add(counter: string, n = 1): void {
     this.counters[counter] = (this.counters[counter] ?? 0) + n;
   }
   record(): void {}
   send(data: MonitorData): void {
     this.sent.push(data);
+    if (data.type !== 'settled') return;
+    const outcome = this.ledger.take(data);
+    for (const [counter, n] of Object.entries(outcome.counts)) this.add(counter, n);
+    this.found.push(...outcome.differences);
   }
   differences(): MonitorDifference[] {
-    return this.sent.flatMap((d) => (d.type === 'differences' ? [...d.differences] : []));
+    return this.found;
   }
 }
 

@@ -12,9 +12,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteItemCommand, PutItemCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runInProcess, type CliRun } from '../helpers/cli.js';
-import { DYNAMODB_ENDPOINT, createTable, dropTable, scanAll, testDynamo, type RawItem } from '../helpers/dynamodb.js';
+import { DYNAMODB_ENDPOINT, createTable, dropTable, testDynamo } from '../helpers/dynamodb.js';
+import { createStreamTable, replicate as replicateTo, writeChanges as writeChangesTo } from '../helpers/monitor-tables.js';
 
 const RUN = randomUUID().slice(0, 8);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'monitor-it-'));
@@ -33,37 +34,11 @@ afterAll(async () => {
 
 async function streamTable(name: string): Promise<void> {
   tables.push(name);
-  await ddb.send(new CreateTableCommand({
-    TableName: name,
-    BillingMode: 'PAY_PER_REQUEST',
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }],
-    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
-  }));
+  await createStreamTable(ddb, name);
 }
 
-const key = (i: number) => ({ pk: { S: `user-${i % 50}` }, sk: { N: String(i) } });
-
-/** 200 inserts, 80 modifies, 40 removes, in that order; returns what was written. */
-async function writeChanges(table: string): Promise<{ inserts: number; modifies: number; removes: number }> {
-  for (let i = 0; i < 200; i++) {
-    await ddb.send(new PutItemCommand({ TableName: table, Item: { ...key(i), name: { S: `name ${i}` }, score: { N: String(i * 1.5) }, tags: { SS: ['a', `t${i % 7}`] } } }));
-  }
-  for (let i = 0; i < 80; i++) {
-    await ddb.send(new UpdateItemCommand({ TableName: table, Key: key(i), UpdateExpression: 'SET score = :s', ExpressionAttributeValues: { ':s': { N: String(1000 + i) } } }));
-  }
-  for (let i = 160; i < 200; i++) await ddb.send(new DeleteItemCommand({ TableName: table, Key: key(i) }));
-  return { inserts: 200, modifies: 80, removes: 40 };
-}
-
-/** Copies the source's items into the target, leaving out `drop` keys and changing `alter` ones. */
-async function replicate(source: string, target: string, drop: ReadonlySet<string>, alter: ReadonlySet<string>): Promise<void> {
-  const items = (await scanAll(ddb, source)).filter((i) => !drop.has(i.sk!.N!));
-  const copies: RawItem[] = items.map((i) => (alter.has(i.sk!.N!) ? { ...i, name: { S: 'altered' } } : i));
-  for (let k = 0; k < copies.length; k += 25) {
-    await ddb.send(new BatchWriteItemCommand({ RequestItems: { [target]: copies.slice(k, k + 25).map((Item) => ({ PutRequest: { Item } })) } }));
-  }
-}
+const writeChanges = (table: string) => writeChangesTo(ddb, table);
+const replicate = (source: string, target: string, drop: ReadonlySet<string>, alter: ReadonlySet<string>) => replicateTo(ddb, source, target, drop, alter);
 
 function monitor(source: string, target: string, extra: string[] = []): Promise<CliRun> {
   return runInProcess(['monitor', '--endpoint-url', DYNAMODB_ENDPOINT, '--source-table', source, '--target-table', target,

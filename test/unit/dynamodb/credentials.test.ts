@@ -20,7 +20,7 @@ describe('createCredentialSource', () => {
     const endpoint = await resolveEndpoint({ endpoint: 'http://localhost:8000', profile: 'dev' }, {}, noProfile);
     await expect(createCredentialSource({ endpoint, provider: noCreds }).get()).rejects.toMatchObject({
       code: 'DYNAMODB_AUTH',
-      message: "no AWS credentials for localhost:8000 (profile 'dev'): Could not load credentials from any providers; set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile",
+      message: "no AWS credentials for localhost:8000 (profile 'dev'): Could not load credentials from any providers; check the profile in ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE)",
     });
   });
 

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ReadOutcome } from '../../../src/dynamodb/batch-reader.js';
 import type { Item } from '../../../src/mapping/attribute-value.js';
 import { ChangeChecker, otherSideOf, type OtherSide, type OtherSideRead } from '../../../src/monitor/checker.js';
+import { MonitorLedger } from '../../../src/monitor/ledger.js';
 import { isSampled, keyIdentity } from '../../../src/monitor/sample.js';
 import type { MonitorData, MonitorDifference } from '../../../src/monitor/task.js';
 
@@ -47,10 +48,18 @@ function pick(item: Item, names: readonly string[]): Item {
   return Object.fromEntries(names.map((n) => [n, item[n]])) as Item;
 }
 
+/**
+ * The worker's context and the main thread in one: counters the checker adds, and its `settled`
+ * messages counted through the real ledger (verdicts once per sequence number), as run.ts does.
+ */
 class Recorder {
   readonly counters: Record<string, number> = {};
   readonly phases: Record<string, number[]> = {};
+  /** Every message but `settled`. */
   readonly sent: MonitorData[] = [];
+  readonly settled: Array<Extract<MonitorData, { type: 'settled' }>> = [];
+  readonly ledger = new MonitorLedger();
+  private readonly found: MonitorDifference[] = [];
   add(counter: string, n = 1): void {
     this.counters[counter] = (this.counters[counter] ?? 0) + n;
   }
@@ -58,13 +67,20 @@ class Recorder {
     (this.phases[phase] ??= []).push(micros);
   }
   send(data: MonitorData): void {
-    this.sent.push(data);
+    if (data.type !== 'settled') {
+      this.sent.push(data);
+      return;
+    }
+    this.settled.push(data);
+    const outcome = this.ledger.take(data);
+    for (const [counter, n] of Object.entries(outcome.counts)) this.add(counter, n);
+    this.found.push(...outcome.differences);
   }
   c(name: string): number {
     return this.counters[name] ?? 0;
   }
   differences(): MonitorDifference[] {
-    return this.sent.flatMap((d) => (d.type === 'differences' ? [...d.differences] : []));
+    return this.found;
   }
 }
 
@@ -200,7 +216,7 @@ describe('ChangeChecker: rechecks', () => {
     const { checker, table, rep, clock } = setup({ maxRechecks: 3, recheckAfterMs: 1000 });
     table.put(wire('a', '1'));
     await checker.handle([rec('MODIFY', k('a'), img('a', '2'))]);
-    expect(rep.c('lagging')).toBe(1);
+    expect(rep.c('lagging')).toBe(0); // counted once the check settles
     expect(rep.c('mismatched')).toBe(0);
     expect(checker.pending).toBe(1);
     clock.t += 999;
@@ -249,8 +265,8 @@ describe('ChangeChecker: rechecks', () => {
     const { checker, table, rep } = setup({ maxRechecks: 2 });
     table.unreadable.add(keyIdentity({ pk: S('busy') }));
     await checker.handle([rec('INSERT', k('busy'), img('busy', '1')), rec('INSERT', k('ok'), img('ok', '1'))]);
-    expect(rep.c('lagging')).toBe(1); // 'ok' only: an unread key is not judged at all
     await checker.drain();
+    expect(rep.c('lagging')).toBe(1); // 'ok' only: an unread key is not judged at all
     expect(rep.c('unreadable')).toBe(1);
     expect(rep.c('missing')).toBe(1);
     expect(rep.differences().map((d) => d.key)).toEqual([{ pk: S('ok') }]);
@@ -274,12 +290,13 @@ describe('ChangeChecker: the latest change of a key', () => {
     const { checker, table, rep, clock } = setup({ maxRechecks: 1 });
     table.put(wire('a', '0'));
     await checker.handle([rec('MODIFY', k('a'), img('a', '1'))]);
-    expect(rep.c('lagging')).toBe(1);
+    expect(checker.pending).toBe(1);
     table.put(wire('a', '2'));
     clock.t += 10;
     await checker.handle([rec('MODIFY', k('a'), img('a', '2'))]);
     await checker.drain();
     expect(rep.c('superseded')).toBe(1);
+    expect(rep.c('lagging')).toBe(1); // the overtaken one had failed its first look
     expect(rep.c('matched')).toBe(1);
     expect(rep.c('mismatched')).toBe(0);
     expect(rep.differences()).toEqual([]);
@@ -372,17 +389,18 @@ describe('ChangeChecker: counting, sampling, keys, batching', () => {
     const { checker, table, rep, clock } = setup({ maxRechecks: 1, recheckAfterMs: 100 });
     await checker.handle(Array.from({ length: 150 }, (_, i) => rec('INSERT', k(`a${i}`), img(`a${i}`, '1'))));
     expect(table.calls.map((c) => c.length)).toEqual([150]);
-    expect(rep.c('lagging')).toBe(150);
+    expect(checker.pending).toBe(150);
     clock.t += 100;
     await checker.handle(Array.from({ length: 100 }, (_, i) => rec('INSERT', k(`b${i}`), img(`b${i}`, '1'))));
     expect(table.calls.map((c) => c.length)).toEqual([150, 250]);
     expect(rep.c('missing')).toBe(150);
+    expect(rep.c('lagging')).toBe(150);
     expect(rep.c('rechecks')).toBe(150);
     expect(rep.counters).toMatchObject({ requests: 2 + 3, retries: 2, throttledRequests: 4, unprocessedRetries: 6, readUnits: 400 });
     expect(rep.phases['batch-get']).toHaveLength(2);
     expect(rep.phases['check']).toHaveLength(2);
-    // One differences message per round, with every difference of the round.
-    expect(rep.sent.filter((d) => d.type === 'differences')).toHaveLength(1);
+    // One settled message per round with verdicts, with every difference of the round.
+    expect(rep.settled.filter((d) => d.differences.length > 0)).toHaveLength(1);
     expect(rep.differences()).toHaveLength(150);
   });
 
@@ -402,10 +420,8 @@ describe('ChangeChecker: counting, sampling, keys, batching', () => {
     await checker.handle([rec('INSERT', k('m'), img('m', '1')), rec('INSERT', k('x'), img('x', '1'))]);
     expect(rep.sent).toEqual([{ type: 'checked', results: [{ key: { pk: S('m') }, eventName: 'INSERT', verdict: 'matched' }] }]);
     await checker.drain();
-    expect(rep.sent.slice(1)).toEqual([
-      { type: 'differences', differences: [expect.objectContaining({ kind: 'mismatched', rechecks: 1 })] },
-      { type: 'checked', results: [{ key: { pk: S('x') }, eventName: 'INSERT', verdict: 'mismatched' }] },
-    ]);
+    expect(rep.sent.slice(1)).toEqual([{ type: 'checked', results: [{ key: { pk: S('x') }, eventName: 'INSERT', verdict: 'mismatched' }] }]);
+    expect(rep.differences()).toEqual([expect.objectContaining({ kind: 'mismatched', rechecks: 1 })]);
   });
 
   it('drain settles everything: every sampled change gets one verdict or was superseded', async () => {
@@ -504,5 +520,115 @@ describe('ChangeChecker: across a split', () => {
     await child.handle([rec('MODIFY', k('a'), img('a', '2')), rec('INSERT', k('q'), img('q', '1'))]);
     const reported = rep.sent.flatMap((d) => (d.type === 'inherited-superseded' ? [...d.keyIds] : []));
     expect(reported).toEqual([a]);
+  });
+});
+
+describe('ChangeChecker: a retried reader counts nothing twice', () => {
+  it('changes up to countedThrough are replayed: checked again, counted once; verdicts once per sequence number', async () => {
+    const table = new MemoryTable();
+    const rep = new Recorder();
+    const make = (countedThrough?: string): ChangeChecker =>
+      new ChangeChecker({ shardId: 's', sampleShare: 1, recheckAfterMs: 100, maxRechecks: 1, other: table, reporter: rep, verbose: false, now: () => T0, ...(countedThrough === undefined ? {} : { countedThrough }) });
+    const first = Array.from({ length: 10 }, (_, i) => rec(i % 4 === 3 ? 'MODIFY' : 'INSERT', k(`r${i}`), img(`r${i}`, '1')));
+    for (let i = 0; i < 10; i++) if (i !== 7) table.put(wire(`r${i}`, '1'));
+    const a = make();
+    await a.handle(first);
+    // r7 is missing and waits for its recheck when the reader "dies" with its thread.
+    expect(a.pending).toBe(1);
+    expect(rep.c('matched')).toBe(9);
+    const mark = rep.ledger.countedThrough('s');
+    expect(mark).toBe(first.at(-1)?.dynamodb?.SequenceNumber);
+
+    // The retry reads from its checkpointed cursor (before r7's change), so r7..r9 come again.
+    table.put(wire('r7', '1'));
+    const b = make(mark);
+    const more = Array.from({ length: 5 }, (_, i) => rec('INSERT', k(`n${i}`), img(`n${i}`, '1')));
+    for (let i = 0; i < 5; i++) table.put(wire(`n${i}`, '1'));
+    await b.handle([...first.slice(7), ...more]);
+    await b.drain();
+    expect(rep.c('events')).toBe(15);
+    expect(rep.c('replayedEvents')).toBe(3);
+    expect(rep.counters).toMatchObject({ inserts: 13, modifies: 2, sampled: 15 });
+    expect(rep.c('matched')).toBe(15); // r7 once (settled only now), r8 and r9 not twice
+    expect(rep.c('missing')).toBe(0);
+    const verdicts = rep.c('matched') + rep.c('missing') + rep.c('mismatched') + rep.c('stillPresent') + rep.c('superseded') + rep.c('unreadable');
+    expect(verdicts).toBe(rep.c('sampled'));
+    expect(rep.ledger.countedThrough('s')).toBe(more.at(-1)?.dynamodb?.SequenceNumber);
+  });
+
+  it('a difference found again by a retried reader is reported once', async () => {
+    const table = new MemoryTable();
+    const rep = new Recorder();
+    const records = [rec('INSERT', k('x'), img('x', '1')), rec('INSERT', k('y'), img('y', '1'))];
+    table.put(wire('y', '1'));
+    const opts = { shardId: 's', sampleShare: 1, recheckAfterMs: 1, maxRechecks: 0, other: table, reporter: rep, verbose: false, now: () => T0 };
+    await new ChangeChecker(opts).handle(records);
+    await new ChangeChecker({ ...opts, countedThrough: records[1]?.dynamodb?.SequenceNumber as string }).handle(records);
+    expect(rep.differences().map((d) => d.key)).toEqual([{ pk: S('x') }]);
+    expect(rep.c('missing')).toBe(1);
+    expect(rep.c('events')).toBe(2);
+    expect(rep.c('replayedEvents')).toBe(2);
+  });
+});
+
+describe('ChangeChecker: the stream\'s own table (no NewImage, or --read-stream-table)', () => {
+  function withOwn(maxRechecks = 0): { checker: ChangeChecker; own: MemoryTable; other: MemoryTable; rep: Recorder } {
+    const own = new MemoryTable();
+    const other = new MemoryTable();
+    const rep = new Recorder();
+    const clock = { t: T0 + 3000 };
+    const checker = new ChangeChecker({
+      shardId: 's', sampleShare: 1, recheckAfterMs: 10, maxRechecks, other, own, reporter: rep, verbose: false,
+      now: () => clock.t,
+      sleep: async (ms) => {
+        clock.t += ms;
+      },
+    });
+    return { checker, own, other, rep };
+  }
+
+  it('compares what both tables hold now, attribute by attribute, with one read of each per round', async () => {
+    const { checker, own, other, rep } = withOwn();
+    own.put(wire('same', '2'));
+    other.put(wire('same', '2.0'));
+    own.put(wire('differs', '3'));
+    other.put(wire('differs', '2'));
+    own.put(wire('copy-lost', '1'));
+    other.put(wire('deleted-since', '1')); // gone from the stream's table: must be gone here too
+    await checker.handle([
+      rec('MODIFY', k('same'), undefined, { viewType: 'OLD_IMAGE' }),
+      rec('MODIFY', k('differs'), undefined, { viewType: 'KEYS_ONLY' }),
+      rec('INSERT', k('copy-lost'), img('copy-lost', '999')), // NewImage ignored: the table now is the truth
+      rec('INSERT', k('deleted-since'), undefined, { viewType: 'KEYS_ONLY' }),
+      rec('INSERT', k('both-gone'), undefined, { viewType: 'KEYS_ONLY' }),
+      rec('REMOVE', k('removed')),
+    ]);
+    expect(rep.c('matched')).toBe(3); // same, both-gone, removed
+    expect(rep.c('mismatched')).toBe(1);
+    expect(rep.c('missing')).toBe(1);
+    expect(rep.c('stillPresent')).toBe(1);
+    expect(rep.differences().map((d) => [d.kind, (d.key.pk as { S: string }).S])).toEqual([['mismatched', 'differs'], ['missing', 'copy-lost'], ['still-present', 'deleted-since']]);
+    expect(own.calls.map((c) => c.length)).toEqual([5]); // the REMOVE needs no read of the stream's table
+    expect(other.calls.map((c) => c.length)).toEqual([6]);
+    expect(rep.c('readUnits')).toBe(11);
+  });
+
+  it('a key the stream\'s table cannot read is rechecked, then unreadable, never a difference', async () => {
+    const { checker, own, other, rep } = withOwn(2);
+    own.unreadable.add(keyIdentity({ pk: S('a') }));
+    other.put(wire('a', '1'));
+    await checker.handle([rec('MODIFY', k('a'), undefined, { viewType: 'OLD_IMAGE' })]);
+    await checker.drain();
+    expect(rep.c('unreadable')).toBe(1);
+    expect(rep.differences()).toEqual([]);
+    expect(own.calls).toHaveLength(3);
+  });
+
+  it('records the source-to-target lag of a matched change: from its time in the stream to the check', async () => {
+    const { checker, own, other, rep } = withOwn();
+    own.put(wire('a', '1'));
+    other.put(wire('a', '1'));
+    await checker.handle([rec('INSERT', k('a'), undefined, { viewType: 'KEYS_ONLY', createdMs: T0 + 1000 })]);
+    expect(rep.phases['source-to-target-lag']).toEqual([2_000_000]);
   });
 });

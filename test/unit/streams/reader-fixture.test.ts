@@ -1,46 +1,70 @@
 /**
- * The stream-reading layer through the real AWS SDK client against the streams fixture
- * (test/fixtures/streams-fixture.ts): what DynamoDB Local cannot show (paging past 100 shards,
- * splits, expired iterators, trims, closed shards, throttles). Clients make one attempt per call
+ * The stream-reading layer against the streams fixture (test/fixtures/streams-fixture.ts): what
+ * DynamoDB Local cannot show (paging past 100 shards, splits, expired iterators, trims, closed
+ * shards, throttles). DescribeStream goes through the real AWS SDK client; readShard is run
+ * over both StreamsReadClients, the SDK's and the lean path's. Clients make one attempt per call
  * (maxAttempts 1) so the layer's own backoff is what is tested.
  */
-import type { DynamoDBStreamsClient, _Record } from '@aws-sdk/client-dynamodb-streams';
+import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCredentialSource } from '../../../src/dynamodb/credentials.js';
-import { resolveEndpoint } from '../../../src/dynamodb/endpoint.js';
+import { createCredentialSource, type CredentialSource } from '../../../src/dynamodb/credentials.js';
+import { resolveEndpoint, type ResolvedEndpoint } from '../../../src/dynamodb/endpoint.js';
 import { createStreamsClient } from '../../../src/streams/client.js';
+import { LeanStreamsClient } from '../../../src/streams/lean-client.js';
+import { sdkReadClient, type StreamsReadClient } from '../../../src/streams/read-client.js';
+import type { StreamRecord } from '../../../src/streams/records.js';
 import { ShardSource } from '../../../src/streams/shard-source.js';
 import { readShard, type ReadShardOptions, type ShardReaderEvent } from '../../../src/streams/shard-reader.js';
 import { childShards, describeStream } from '../../../src/streams/shards.js';
 import { startStreamsFixture, type FakeRecordInput, type StreamsFixture } from '../../fixtures/streams-fixture.js';
 
-const opened: Array<{ fixture: StreamsFixture; client: DynamoDBStreamsClient }> = [];
+/** The two ways of reading a shard, each with what closes it (the SDK client is closed apart). */
+const READERS = {
+  sdk: (client: DynamoDBStreamsClient) => ({ reader: sdkReadClient(client), close: async () => undefined }),
+  lean: (_client: DynamoDBStreamsClient, endpoint: ResolvedEndpoint, credentials: CredentialSource) => {
+    const lean = new LeanStreamsClient(endpoint, credentials, { maxAttempts: 1 });
+    return { reader: lean as StreamsReadClient, close: () => lean.destroy() };
+  },
+} as const;
+type ReaderKind = keyof typeof READERS;
+
+interface Opened {
+  readonly fixture: StreamsFixture;
+  /** For DescribeStream. */
+  readonly client: DynamoDBStreamsClient;
+  /** For readShard. */
+  readonly reader: StreamsReadClient;
+}
+
+const opened: Array<{ fixture: StreamsFixture; client: DynamoDBStreamsClient; close: () => Promise<unknown> }> = [];
 afterEach(async () => {
-  for (const { fixture, client } of opened.splice(0)) {
+  for (const { fixture, client, close } of opened.splice(0)) {
     client.destroy();
+    await close();
     await fixture.close();
   }
 });
 
-async function start(): Promise<{ fixture: StreamsFixture; client: DynamoDBStreamsClient }> {
+async function start(kind: ReaderKind = 'sdk'): Promise<Opened> {
   const fixture = await startStreamsFixture();
   const endpoint = await resolveEndpoint({ endpoint: fixture.url }, {}, async () => undefined);
   const credentials = createCredentialSource({ endpoint, provider: async () => ({ accessKeyId: 'x', secretAccessKey: 'x' }) });
   const client = createStreamsClient(endpoint, credentials, { maxAttempts: 1 });
-  opened.push({ fixture, client });
-  return { fixture, client };
+  const { reader, close } = READERS[kind](client, endpoint, credentials);
+  opened.push({ fixture, client, close });
+  return { fixture, client, reader };
 }
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 const rec = (id: string, second = 0): FakeRecordInput => ({ eventName: 'INSERT', keys: { id: { S: id } }, newImage: { id: { S: id } }, approximateCreationDateTime: new Date(T0 + second * 1000) });
-const ids = (records: readonly _Record[]): string[] => records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?');
+const ids = (records: readonly StreamRecord[]): string[] => records.map((r) => r.dynamodb?.Keys?.id?.S ?? '?');
 const FAST = { idleWaitMs: 5, falseTrimRetryMs: 5, baseDelayMs: 1, maxDelayMs: 5 } as const;
 
 /** Drives a reader; `step(batch, n)` runs after each batch (n from 1), and may stop it. */
-async function read(client: DynamoDBStreamsClient, options: Omit<ReadShardOptions, 'signal'>, step?: (records: _Record[], n: number, stop: () => void) => void) {
+async function read(client: StreamsReadClient, options: Omit<ReadShardOptions, 'signal'>, step?: (records: StreamRecord[], n: number, stop: () => void) => void) {
   const stop = new AbortController();
   const timer = setTimeout(() => stop.abort(), 10_000);
-  const records: _Record[] = [];
+  const records: StreamRecord[] = [];
   let ended = true;
   let n = 0;
   try {
@@ -55,7 +79,7 @@ async function read(client: DynamoDBStreamsClient, options: Omit<ReadShardOption
   return { records, ended };
 }
 
-describe('streams layer against the streams fixture', () => {
+describe('DescribeStream against the streams fixture', () => {
   it('describeStream pages past 100 shards to the end (250 shards, 3 calls), through LimitExceeded', async () => {
     const { fixture, client } = await start();
     for (let i = 0; i < 250; i++) fixture.addShard(`shardId-${String(i).padStart(20, '0')}-aaaa`);
@@ -68,9 +92,11 @@ describe('streams layer against the streams fixture', () => {
     expect(throttles).toEqual(['LimitExceededException', 'LimitExceededException']);
     expect(fixture.calls().describeStream).toBe(2 + 3);
   });
+});
 
+describe.each(Object.keys(READERS) as ReaderKind[])('readShard over the %s client against the streams fixture', (kind) => {
   it('a split parent is read to its end before its children start (ShardSource + a small loop)', async () => {
-    const { fixture, client } = await start();
+    const { fixture, client, reader } = await start(kind);
     fixture.addShard('p');
     fixture.putRecords('p', [rec('p1'), rec('p2'), rec('p3')]);
     fixture.split('p', ['c1', 'c2']);
@@ -88,7 +114,7 @@ describe('streams layer against the streams fixture', () => {
     // completes it and lists its children; an open shard is complete once caught up (test only).
     const run = async (shardId: string): Promise<void> => {
       log.push(`start ${shardId}`);
-      const { records, ended } = await read(client, { streamArn: fixture.streamArn, shardId, start: 'TRIM_HORIZON' }, (batch, _n, stop) => {
+      const { records, ended } = await read(reader, { streamArn: fixture.streamArn, shardId, start: 'TRIM_HORIZON' }, (batch, _n, stop) => {
         if (batch.length === 0) stop();
       });
       seen.push(...ids(records));
@@ -116,12 +142,12 @@ describe('streams layer against the streams fixture', () => {
   });
 
   it('renews expired iterators after the last record read: nothing lost, nothing twice', async () => {
-    const { fixture, client } = await start();
+    const { fixture, reader } = await start(kind);
     fixture.addShard('s');
     const all = Array.from({ length: 30 }, (_, i) => `r${i}`);
     const seqs = fixture.putRecords('s', all.map((id) => rec(id)));
     const events: ShardReaderEvent[] = [];
-    const { records } = await read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', limit: 10, onEvent: (e) => events.push(e) }, (batch, n, stop) => {
+    const { records } = await read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', limit: 10, onEvent: (e) => events.push(e) }, (batch, n, stop) => {
       if (n <= 2) fixture.expireIterators();
       if (batch.length === 0) stop();
     });
@@ -133,11 +159,11 @@ describe('streams layer against the streams fixture', () => {
   });
 
   it('a trim after some records were read: exactly one data-loss naming the window, then on from TRIM_HORIZON', async () => {
-    const { fixture, client } = await start();
+    const { fixture, reader } = await start(kind);
     fixture.addShard('s');
     const seqs = fixture.putRecords('s', Array.from({ length: 20 }, (_, i) => rec(`r${i}`, i)));
     const events: ShardReaderEvent[] = [];
-    const { records } = await read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', limit: 5, onEvent: (e) => events.push(e) }, (batch, n, stop) => {
+    const { records } = await read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', limit: 5, onEvent: (e) => events.push(e) }, (batch, n, stop) => {
       if (n === 1) fixture.trim('s', 12); // r5..r11 go unread
       if (n === 3) fixture.putRecords('s', [rec('after', 30)]);
       if (batch.length === 0 && n > 3) stop();
@@ -156,13 +182,13 @@ describe('streams layer against the streams fixture', () => {
   });
 
   it('a resumed cursor behind the trim horizon is a loss too; a closed shard ends the reader', async () => {
-    const { fixture, client } = await start();
+    const { fixture, reader } = await start(kind);
     fixture.addShard('s');
     const seqs = fixture.putRecords('s', [rec('a'), rec('b'), rec('c'), rec('d')]);
     fixture.trim('s', 3);
     fixture.closeShard('s');
     const events: ShardReaderEvent[] = [];
-    const { records, ended } = await read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', afterSequenceNumber: seqs[0], onEvent: (e) => events.push(e) });
+    const { records, ended } = await read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', afterSequenceNumber: seqs[0], onEvent: (e) => events.push(e) });
     expect(ended).toBe(true);
     expect(ids(records)).toEqual(['d']);
     expect(events.map((e) => e.type)).toEqual(['data-loss']);
@@ -170,35 +196,35 @@ describe('streams layer against the streams fixture', () => {
   });
 
   it('a closed shard read to its end ends the reader without a signal, also when it is empty', async () => {
-    const { fixture, client } = await start();
+    const { fixture, reader } = await start(kind);
     fixture.addShard('full');
     fixture.putRecords('full', [rec('x'), rec('y')]);
     fixture.closeShard('full');
     fixture.addShard('empty');
     fixture.closeShard('empty');
-    const full = await read(client, { streamArn: fixture.streamArn, shardId: 'full', start: 'TRIM_HORIZON', limit: 1 });
+    const full = await read(reader, { streamArn: fixture.streamArn, shardId: 'full', start: 'TRIM_HORIZON', limit: 1 });
     expect(full).toMatchObject({ ended: true });
     expect(ids(full.records)).toEqual(['x', 'y']);
-    expect(await read(client, { streamArn: fixture.streamArn, shardId: 'empty', start: 'LATEST' })).toEqual({ records: [], ended: true });
+    expect(await read(reader, { streamArn: fixture.streamArn, shardId: 'empty', start: 'LATEST' })).toEqual({ records: [], ended: true });
   });
 
   it('backs off LimitExceeded and 5xx on GetRecords, and fails a vanished shard with a non-fatal code', async () => {
-    const { fixture, client } = await start();
+    const { fixture, reader } = await start(kind);
     fixture.addShard('s');
     fixture.putRecords('s', [rec('a')]);
     fixture.closeShard('s');
     fixture.failNext('GetRecords', 'LimitExceededException', 2);
     const events: ShardReaderEvent[] = [];
-    const out = await read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', onEvent: (e) => events.push(e) });
+    const out = await read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', onEvent: (e) => events.push(e) });
     expect(ids(out.records)).toEqual(['a']);
     expect(events.map((e) => (e.type === 'throttled' ? e.error : e.type))).toEqual(['LimitExceededException', 'LimitExceededException']);
 
     fixture.failNext('GetShardIterator', 'InternalServerError', 1);
-    expect(ids((await read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON' })).records)).toEqual(['a']);
+    expect(ids((await read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON' })).records)).toEqual(['a']);
 
     // Throttled for longer than the retries allow: a retryable error, for the scheduler to retry from the cursor.
     fixture.failNext('GetRecords', 'LimitExceededException', 10);
-    await expect(read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', maxRetries: 3 })).rejects.toMatchObject({
+    await expect(read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON', maxRetries: 3 })).rejects.toMatchObject({
       code: 'DYNAMODB_THROTTLED',
       retryable: true,
       context: { shardId: 's', awsType: 'LimitExceededException' },
@@ -206,7 +232,7 @@ describe('streams layer against the streams fixture', () => {
     fixture.failNext('GetRecords', 'LimitExceededException', 1); // clears what is left of the 10
 
     fixture.removeShard('s');
-    await expect(read(client, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON' })).rejects.toMatchObject({
+    await expect(read(reader, { streamArn: fixture.streamArn, shardId: 's', start: 'TRIM_HORIZON' })).rejects.toMatchObject({
       code: 'DYNAMODB_REQUEST_REJECTED',
       context: { shardId: 's', awsType: 'ResourceNotFoundException' },
     });

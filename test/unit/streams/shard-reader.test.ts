@@ -1,40 +1,38 @@
 /**
- * readShard's trim rules against a scripted client (no network): DynamoDB Local's false trim on
+ * readShard's trim rules against a scripted StreamsReadClient (no network): DynamoDB Local's false trim on
  * an empty shard cannot be produced on demand, so its answers are replayed here.
  */
-import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { describe, expect, it } from 'vitest';
+import type { GetRecordsAnswer, GetShardIteratorInput, StreamsReadClient } from '../../../src/streams/read-client.js';
+import type { StreamRecord } from '../../../src/streams/records.js';
 import { readShard, type ShardReaderEvent } from '../../../src/streams/shard-reader.js';
 
-type Answer = { Records?: _Record[]; NextShardIterator?: string } | Error;
+type Answer = GetRecordsAnswer | Error;
 
 const trimmed = (): Error => Object.assign(new Error('The operation attempted to read past the oldest stream record'), { name: 'TrimmedDataAccessException', $metadata: { httpStatusCode: 400 } });
-const record = (seq: string, id: string): _Record => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: seq, Keys: { id: { S: id } } } });
+const record = (seq: string, id: string): StreamRecord => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: seq, Keys: { id: { S: id } } } });
 
 /** Answers GetRecords from a script; records every GetShardIterator input. */
-function scripted(answers: Answer[]): { client: DynamoDBStreamsClient; iterators: Array<Record<string, unknown>> } {
-  const iterators: Array<Record<string, unknown>> = [];
-  const client = {
-    send: async (command: unknown) => {
-      if (command instanceof GetShardIteratorCommand) {
-        iterators.push({ ...command.input });
-        return { ShardIterator: `it${iterators.length}` };
-      }
-      if (command instanceof GetRecordsCommand) {
-        const next = answers.shift();
-        if (next === undefined) return {}; // the shard ends
-        if (next instanceof Error) throw next;
-        return next;
-      }
-      throw new Error('unexpected command');
+function scripted(answers: Answer[]): { client: StreamsReadClient; iterators: GetShardIteratorInput[] } {
+  const iterators: GetShardIteratorInput[] = [];
+  const client: StreamsReadClient = {
+    getShardIterator: async (input) => {
+      iterators.push({ ...input });
+      return `it${iterators.length}`;
     },
-  } as unknown as DynamoDBStreamsClient;
+    getRecords: async () => {
+      const next = answers.shift();
+      if (next === undefined) return { Records: [] }; // the shard ends
+      if (next instanceof Error) throw next;
+      return next;
+    },
+  };
   return { client, iterators };
 }
 
-async function readAll(client: DynamoDBStreamsClient, options: { start: 'TRIM_HORIZON' | 'LATEST'; afterSequenceNumber?: string }) {
+async function readAll(client: StreamsReadClient, options: { start: 'TRIM_HORIZON' | 'LATEST'; afterSequenceNumber?: string }) {
   const events: ShardReaderEvent[] = [];
-  const records: _Record[] = [];
+  const records: StreamRecord[] = [];
   for await (const batch of readShard(client, { streamArn: 'arn', shardId: 's', idleWaitMs: 1, falseTrimRetryMs: 1, onEvent: (e) => events.push(e), ...options })) {
     records.push(...batch.records);
   }
