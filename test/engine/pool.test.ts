@@ -48,18 +48,23 @@ describe('worker pool', () => {
     const messages: Message[] = [];
     const result = await pool.run(envelope('a', count(6, { tickEvery: 3, stepMs: 5 })), (m) => messages.push(m)).result;
 
-    expect(result).toMatchObject({ type: 'result', taskId: 'a#1', status: 'done', counters: { tails: 1 } });
+    // The tail is counted just before the end payload, and every payload flushes the counters
+    // before it: the result has none left to carry.
+    expect(result).toMatchObject({ type: 'result', taskId: 'a#1', status: 'done', counters: {} });
     expect(messages.every((m) => m.taskId === 'a#1')).toBe(true);
-    // each position is preceded by the progress that flushed its step's counters
+    // each position and each payload is preceded by the progress that flushed its step's counters
     const kinds = messages.map((m) => (m.type === 'data' ? `data:${m.data.type}` : m.type));
     expect(kinds).toEqual([
       'data:begin',
       ...['progress', 'position', 'progress', 'position'],
-      ...['data:tick', 'progress', 'position'],
+      ...['progress', 'data:tick', 'position'],
       ...['progress', 'position', 'progress', 'position'],
-      ...['data:tick', 'progress', 'position'],
+      ...['progress', 'data:tick', 'position'],
+      'progress',
       'data:end',
     ]);
+    const tails = messages.flatMap((m) => (m.type === 'progress' ? [m.counters.tails ?? 0] : []));
+    expect(tails.reduce((a, b) => a + b, 0)).toBe(1);
     expect(messages.flatMap((m) => (m.type === 'position' ? [m.cursor] : []))).toEqual(['1', '2', '3', '4', '5', '6']);
     const progressed = { units: 0, evens: 0 };
     for (const m of messages) if (m.type === 'progress') for (const k of ['units', 'evens'] as const) progressed[k] += m.counters[k] ?? 0;
