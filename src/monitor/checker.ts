@@ -266,8 +266,9 @@ export class ChangeChecker {
     const checked: Array<{ key: Item; eventName: string; verdict: Verdict }> = [];
     const settle = (c: Check, kind: SettledKind): void => {
       this.checks.delete(c.id);
-      // Lagging: the other side caught up late, or never; a key never read says nothing of that.
-      entries.push(settledEntry(c.sequenceNumber, kind, kind !== 'unreadable' && c.rechecks > 0));
+      // Lagging: failed its first look, and the other side caught up later (one that never does
+      // is missing or mismatched, not lagging).
+      entries.push(settledEntry(c.sequenceNumber, kind, kind === 'matched' && c.rechecks > 0));
     };
     for (let i = 0; i < due.length; i++) {
       const c = due[i] as Check;

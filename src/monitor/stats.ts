@@ -32,7 +32,7 @@ export interface MonitorStats {
   readonly sampled: number;
   readonly superseded: number;
   readonly matched: number;
-  /** Settled checks that failed at first and needed rechecks (the other side catching up). */
+  /** Checks that failed at first and matched on a recheck, or were overtaken meanwhile (the other side catching up). */
   readonly lagging: number;
   readonly pendingChecks: number;
   readonly missing: number;
@@ -97,7 +97,7 @@ export function formatStats(s: MonitorStats, title: string): string {
     `  events         ${fmtInt(s.events)} unique (INSERT ${fmtInt(s.inserts)}, MODIFY ${fmtInt(s.modifies)}, REMOVE ${fmtInt(s.removes)}${s.ttlRemoves > 0 ? `, of which TTL ${fmtInt(s.ttlRemoves)}` : ''})${s.replayedEvents > 0 ? `; ${fmtInt(s.events + s.replayedEvents)} read in all, ${fmtInt(s.replayedEvents)} again after a retry` : ''}`,
     `  rate           ${fmtInt(s.intervalEventsPerSec)} events/s now, ${fmtInt(s.eventsPerSec)} overall`,
     `  sampled        ${fmtInt(s.sampled)} (${fmtInt(s.superseded)} overtaken by a newer change of the same key)`,
-    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; settled after rechecks (lagging) ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}${s.unreadable > 0 ? `, unreadable ${fmtInt(s.unreadable)}` : ''}`,
+    `  checks         matched ${fmtInt(s.matched)}, missing ${fmtInt(s.missing)}, mismatched ${fmtInt(s.mismatched)}, still present after REMOVE ${fmtInt(s.stillPresent)}; lagging (matched on a recheck) ${fmtInt(s.lagging)}, pending ${fmtInt(s.pendingChecks)}${s.unreadable > 0 ? `, unreadable ${fmtInt(s.unreadable)}` : ''}`,
     `  success rate   ${s.successRate === null ? 'n/a (nothing settled yet)' : `${pct(s.successRate.rate)} (95 % CI ${pct(s.successRate.lower)}–${pct(s.successRate.upper)})`}`,
     `  data loss      ${s.dataLoss === 0 ? 'none' : `${fmtInt(s.dataLoss)} gap(s): records trimmed before they were read`}`,
     `  lag            stream p50 ${formatMicros(s.replicationLag.p50Micros)}, p99 ${formatMicros(s.replicationLag.p99Micros)} (record age when read); source to target p50 ${formatMicros(s.sourceToTargetLag.p50Micros)}, p99 ${formatMicros(s.sourceToTargetLag.p99Micros)} (change to first matching check)`,

@@ -111,7 +111,7 @@ export type MonitorCounter =
   | 'missing'
   | 'mismatched'
   | 'stillPresent'
-  /** Settled checks that failed at first and were looked at again (the other side catching up). */
+  /** Checks that failed at first and matched on a recheck, or were overtaken meanwhile (the other side catching up). */
   | 'lagging'
   | 'rechecks'
   /** Sampled changes whose key the other side could not read (throttled, refused) through every recheck: no verdict. */
