@@ -8,33 +8,18 @@ import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynam
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DEFAULTS } from '../config/defaults.js';
 import type { CredentialSource } from '../dynamodb/credentials.js';
-import { regionOfAwsHost, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
+import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { ErrorCode, toolError } from '../errors.js';
 import { toStreamToolError } from './errors.js';
+import { streamsEndpointUrl } from './streams-url.js';
+
+export { streamsEndpointUrl, streamsUrl } from './streams-url.js';
 
 export interface StreamsClientOptions {
   /** Attempts of one call, the SDK's own retries included; default DEFAULTS.dynamodb.sdkMaxAttempts. */
   readonly maxAttempts?: number;
   /** Default DEFAULTS.dynamodb.requestTimeoutMs. */
   readonly requestTimeoutMs?: number;
-}
-
-/**
- * Where stream calls go. AWS serves streams on their own host (`streams.dynamodb.<region>…`):
- * the regional DynamoDB host, named by `--endpoint-url` or the default for the region, is mapped
- * to it, since the table calls and the stream calls share that one flag. Any other custom
- * endpoint (DynamoDB Local, a proxy, a fixture) serves both APIs on one origin and is used as given.
- */
-export function streamsUrl(endpoint: ResolvedEndpoint): URL {
-  if (endpoint.custom && regionOfAwsHost(endpoint.url.hostname) === undefined) return endpoint.url;
-  const url = new URL(endpoint.url.href);
-  url.hostname = `streams.${url.hostname.toLowerCase()}`;
-  return url;
-}
-
-/** streamsUrl for the SDK client: undefined for no custom endpoint (the SDK's regional default is already the streams host). */
-export function streamsEndpointUrl(endpoint: ResolvedEndpoint): string | undefined {
-  return endpoint.custom ? streamsUrl(endpoint).href : undefined;
 }
 
 /** The SDK client, for DescribeStream (and readShard through sdkReadClient). Close it with destroy(). */

@@ -1,7 +1,7 @@
 /**
  * The lean path for a shard reader's two calls (GetShardIterator, GetRecords): the write path's
  * RequestSigner (target `DynamoDBStreams_20120810.`, service `dynamodb`, the endpoint's signing
- * region) and keep-alive Transport, to the streams host (client.ts `streamsUrl`), answers read
+ * region) and keep-alive Transport, to the streams host (streams-url.ts), answers read
  * by get-records-body.ts. DescribeStream and the rest stay on the SDK client: they are rare.
  *
  *   call(op, input) ─ JSON ─ sign ─ post ─┬─ 200 ─ parse ───────────────────────────────▶ answer
@@ -24,9 +24,9 @@ import { RequestSigner } from '../dynamodb/signer.js';
 import { Transport, type HttpResult, type TransportOptions } from '../dynamodb/transport.js';
 import { backoffDelayMs } from '../engine/backoff.js';
 import { ErrorCode } from '../errors.js';
-import { streamsUrl } from './client.js';
 import { parseGetRecords, parseGetShardIterator } from './get-records-body.js';
 import type { GetRecordsAnswer, GetRecordsInput, GetShardIteratorInput, StreamsReadClient } from './read-client.js';
+import { streamsUrl } from './streams-url.js';
 import { Aborted, pause } from './throttle.js';
 
 export const STREAMS_TARGET_PREFIX = 'DynamoDBStreams_20120810.';
