@@ -215,7 +215,13 @@ export default defineWorker<MonitorJob, MonitorWorkerData, Resources>({
       const other: OtherClient = config.against.kind === 'cassandra'
         ? { kind: 'cassandra', client: await connect(config.against.source.connection) }
         : { kind: 'dynamodb', client: await openTargetHttpClient(config.against.table) };
-      const own = config.streamTable === undefined ? undefined : await openTargetHttpClient(config.streamTable);
+      const own = config.streamTable === undefined
+        ? undefined
+        : await openTargetHttpClient(config.streamTable).catch(async (error: unknown) => {
+            if (other.kind === 'cassandra') await other.client.shutdown();
+            else await other.client.close();
+            throw error;
+          });
       return {
         config,
         streams,
@@ -224,12 +230,12 @@ export default defineWorker<MonitorJob, MonitorWorkerData, Resources>({
         readBucket: new TokenBucket(() => workerShare(config.rateSlots, 'read')),
       };
     } catch (error) {
-      streams.destroy();
+      await streams.destroy();
       throw error;
     }
   },
   async close(r) {
-    r.streams.destroy();
+    await r.streams.destroy();
     if (r.other.kind === 'cassandra') await r.other.client.shutdown();
     else await r.other.client.close();
     await r.own?.close();
