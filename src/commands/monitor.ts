@@ -42,6 +42,7 @@ export class MonitorCommand extends CassandraCommand {
       ['Everything from the start of the stream, then stop', '$0 monitor --endpoint-url http://127.0.0.1:8000 --source-table users --target-table users_copy --iterator-type trim-horizon --until-caught-up'],
       ['One key in ten, for an hour', '$0 monitor --target-table users --sample-rate 1/10 --duration 3600 --json'],
       ['Cassandra as the truth: the target\'s stream against app.users', '$0 monitor --source cassandra --keyspace app --table users --target-table users --mapping users.yaml --iterator-type trim-horizon'],
+      ['A KEYS_ONLY stream, compared with the source table as it is now; per-shard backlog; a report', '$0 monitor --target-table users --read-stream-table --shard-stats --report-dir runs/monitor-1'],
     ],
   });
 
