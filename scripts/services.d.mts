@@ -3,7 +3,8 @@
 // services.mjs only re-exports: the code is in scripts/services/ (config.mjs: versions and
 // parsePort; java.mjs: parseJavaMajor, javaProblem, toArgFile, parseJvmOptions; maven.mjs:
 // renderPom; cassandra.mjs: renderTemplate, cassandraDataIdentity; files.mjs: lastLines;
-// state.mjs: ServiceState; api.mjs: ensureServices, servicesStatus, stopServices).
+// state.mjs: ServiceState; api.mjs: ensureServices, servicesStatus, stopServices, and the
+// cluster's ensureCluster, clusterState, stopCluster, stopNode, startNode).
 
 export declare const CASSANDRA_VERSION: string;
 export declare const DYNAMODB_LOCAL_VERSION: string;
@@ -54,7 +55,54 @@ export declare function stopServices(options?: {
   log?: (message: string) => void;
 }): Promise<string[]>;
 
+// The local multi-node cluster (`--nodes N`; scripts/services/cluster*.mjs).
+
+export declare const CLUSTER_NAME: string;
+
+export interface ClusterAddresses {
+  clusterName: string;
+  /** The native port, the same on every node's address. */
+  port: number;
+  /** `address:port` of nodes 1..N. */
+  contactPoints: string[];
+  localDataCenter: string;
+  nodes: { index: number; name: string; address: string; log: string }[];
+}
+
+export interface ClusterNodeState {
+  index: number;
+  name: string;
+  address: string;
+  port: number;
+  /** ready: answers CQL as a node of the cluster; starting: our pid alive, not answering yet. */
+  state: 'ready' | 'starting' | 'down' | 'foreign';
+  pid?: number;
+  startedAt?: string;
+  version?: string;
+  rssBytes?: number;
+  /** The node's gossip view: every endpoint it knows with its gossip status (NORMAL, shutdown, ...). */
+  members?: { address: string; status: string }[];
+  detail?: string;
+}
+
+/** Start (or reuse) the cluster; resolves once every node is UN in every node's view. */
+export declare function ensureCluster(options?: { nodes?: number; log?: (message: string) => void }): Promise<ClusterAddresses>;
+
+export declare function clusterState(options?: {
+  nodes?: number;
+}): Promise<{ ready: boolean; lines: string[]; nodes: ClusterNodeState[] }>;
+
+export declare function stopCluster(options?: { log?: (message: string) => void }): Promise<string[]>;
+
+/** Stop node i (SIGTERM; kill: SIGKILL, a crash); resolves once its process is gone. */
+export declare function stopNode(i: number, options?: { kill?: boolean; log?: (message: string) => void }): Promise<string>;
+
+/** Start node i again; resolves once it and the running nodes see each other NORMAL. */
+export declare function startNode(i: number, options?: { log?: (message: string) => void }): Promise<void>;
+
 // Pure helpers (exported for unit tests).
+export declare function nodeAddress(first: string, i: number): string;
+export declare function parseNodeCount(text: string | undefined): number;
 export declare function renderTemplate(template: string, vars: Record<string, string | number>): string;
 export declare function parseJavaMajor(text: string): number | undefined;
 export declare function javaProblem(service: ServiceName, major: number): string | undefined;

@@ -2,9 +2,15 @@
 // Installs, starts, checks, tails and stops a real local Apache Cassandra 5.0 and a
 // real DynamoDB Local, both from Maven Central, both on Java 17.
 //
-//   node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f]
+//   node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f] [--nodes N]
+//   node scripts/services.mjs <stop-node|start-node> <i> [--kill]
 //
-// Also a module: ensureServices(), servicesStatus(), stopServices() (test global setup), and
+// --nodes 3: a local cluster of three Cassandra nodes on 127.0.0.2, .3 and .4 (same ports as
+// the single node, which keeps 127.0.0.1), under <services dir>/cluster/node1..3, beside the
+// single node; stop-node / start-node stop (or kill) and restart one of them for fault tests.
+//
+// Also a module: ensureServices(), servicesStatus(), stopServices() (test global setup);
+// ensureCluster(), clusterState(), stopCluster(), stopNode(), startNode() (cluster tests); and
 // the pure helpers test/unit/services-config.test.ts checks. Types: services.d.mts.
 // Only node: built-ins plus the project's cassandra-driver and @aws-sdk/client-dynamodb
 // (both imported lazily, only when a readiness probe runs).
@@ -13,7 +19,9 @@
 // JAVA_HOME (a Java 17; default /usr/lib/jvm/java-17-openjdk-amd64; CASS2DDB_JAVA_HOME wins over it),
 // CASS2DDB_SERVICES_DIR (<repo>/.services), CASS2DDB_CACHE_DIR (<repo>/.cache),
 // CASSANDRA_START_TIMEOUT (seconds, 180), CASSANDRA_HEAP (1g), CASSANDRA_JMX_PORT (unset:
-// no JMX).
+// no JMX); for the cluster CASSANDRA_CLUSTER_ADDRESS (127.0.0.2: node1's address, node i the
+// next ones), CASSANDRA_CLUSTER_PORT (9042), CASSANDRA_CLUSTER_STORAGE_PORT (7000),
+// CASSANDRA_CLUSTER_HEAP (512m per node).
 //
 // The parts, in scripts/services/ (each imports only those above it):
 //   errors.mjs, time.mjs, files.mjs   ServiceError; sleep; reading files, log tails, PATH lookup
@@ -25,7 +33,11 @@
 //   state.mjs                         a service's state: pid file + probe
 //   progress.mjs, logs.mjs            waiting dots; start-up log excerpts and `logs [-f]`
 //   start.mjs, stop.mjs               `up` and `down` for one service
-//   api.mjs                           ensureServices / servicesStatus / stopServices
+//   cluster-config.mjs                the cluster's addresses, ports, heap and paths per node
+//   cluster-node.mjs                  one node: yaml, JVM args, probe with gossip view, start, stop
+//   cluster-ring.mjs                  ring state: every node UN in every node's view
+//   cluster-start.mjs, cluster.mjs    `up --nodes N` / start-node; status, down, stop-node
+//   api.mjs                           ensureServices / servicesStatus / stopServices, ensureCluster ...
 //   cli.mjs                           argument parsing, output, exit status
 
 import fs from 'node:fs';
@@ -48,6 +60,8 @@ export { javaProblem, parseJavaMajor, parseJvmOptions, toArgFile } from './servi
 export { renderPom } from './services/maven.mjs';
 export { cassandraDataIdentity, renderTemplate } from './services/cassandra.mjs';
 export { ensureServices, servicesStatus, stopServices } from './services/api.mjs';
+export { clusterState, ensureCluster, startNode, stopCluster, stopNode } from './services/api.mjs';
+export { CLUSTER_NAME, nodeAddress, parseNodeCount } from './services/cluster-config.mjs';
 
 const isEntryPoint = (() => {
   try {

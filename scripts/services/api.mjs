@@ -1,6 +1,10 @@
-// The programmatic API (test global setup, benches): ensure, inspect and stop both services.
+// The programmatic API (test global setup, benches): ensure, inspect and stop both services,
+// and the same for the local multi-node cluster plus stopping and starting one of its nodes.
 
 import { HOST, LOCAL_DATA_CENTER, config } from './config.mjs';
+import { parseNodeCount } from './cluster-config.mjs';
+import { clusterUp, startClusterNode } from './cluster-start.mjs';
+import { clusterAddresses, clusterDown, clusterStatus, stopClusterNode } from './cluster.mjs';
 import { resolveJava } from './java.mjs';
 import { install } from './maven.mjs';
 import { up } from './start.mjs';
@@ -74,4 +78,48 @@ export async function stopServices({ cassandra = true, dynamodb = true, log = co
   if (cassandra) lines.push(await down('cassandra', log));
   for (const l of lines) log(l);
   return lines;
+}
+
+/**
+ * Start (or reuse) the local cluster of `nodes` nodes and wait until every node is UN in every
+ * node's view; returns where clients connect.
+ * @param {{nodes?: number, log?: (msg: string) => void}} [options]
+ */
+export async function ensureCluster({ nodes = 3, log = console.error } = {}) {
+  await clusterUp(parseNodeCount(String(nodes)), { log, progress: 'lines' });
+  return clusterAddresses(nodes);
+}
+
+/**
+ * Ring state of nodes 1..N (no side effects but removing stale pid files).
+ * @param {{nodes?: number}} [options]
+ */
+export async function clusterState({ nodes = 3 } = {}) {
+  const s = await clusterStatus(nodes);
+  return { ready: s.ready, lines: s.lines, nodes: s.nodes };
+}
+
+/** Stop every node of the local cluster. @param {{log?: (msg: string) => void}} [options] */
+export async function stopCluster({ log = console.error } = {}) {
+  const lines = await clusterDown({ log });
+  for (const l of lines) log(l);
+  return lines;
+}
+
+/**
+ * Stop node i (SIGTERM; with kill, SIGKILL: a crash). Resolves once its process is gone.
+ * @param {number} i @param {{kill?: boolean, log?: (msg: string) => void}} [options]
+ */
+export async function stopNode(i, { kill = false, log = console.error } = {}) {
+  const line = await stopClusterNode(i, { kill, log });
+  log(line);
+  return line;
+}
+
+/**
+ * Start node i again; resolves once it and the running nodes see each other NORMAL.
+ * @param {number} i @param {{log?: (msg: string) => void}} [options]
+ */
+export async function startNode(i, { log = console.error } = {}) {
+  await startClusterNode(i, { log, progress: 'lines' });
 }

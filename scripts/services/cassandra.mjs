@@ -9,7 +9,7 @@ import { oneLine } from './errors.mjs';
 import { readText } from './files.mjs';
 import { parseJvmOptions, toArgFile } from './java.mjs';
 import { classpath } from './maven.mjs';
-import { seconds, sleep } from './time.mjs';
+import { seconds } from './time.mjs';
 
 /** @typedef {import('./config.mjs').Config} Config */
 /** @typedef {import('./config.mjs').Paths} Paths */
@@ -88,13 +88,24 @@ export function prepareCassandra(cfg, p, log) {
   });
   fs.writeFileSync(p.yaml, yaml);
   wipeForeignData(p, yaml, log);
+  const args = cassandraJvmArgs(p, cfg.cassandraHeap, cfg.jmxPort ? [`-Dcassandra.jmx.local.port=${cfg.jmxPort}`] : []);
+  fs.writeFileSync(p.argFile, toArgFile(args));
+  return [`@${p.argFile}`, '-Dcass2ddb.service=cassandra', CASSANDRA_MAIN_CLASS];
+}
 
+/**
+ * The JVM arguments of a Cassandra process (single node or cluster node): Cassandra's own
+ * Java 17 options, the heap, the yaml, storage and log folders, then `extra`, then the classpath.
+ * @param {{lib: string, yaml: string, data: string, logDir: string}} p @param {string} heap
+ * @param {string[]} extra
+ */
+export function cassandraJvmArgs(p, heap, extra) {
   const jvmOptions = parseJvmOptions(fs.readFileSync(path.join(CASSANDRA_ASSETS, 'jvm17-server.options'), 'utf8'));
   const jamm = fs.readdirSync(p.lib).find((f) => /^jamm-[\d.]+\.jar$/.test(f));
-  const args = [
+  return [
     ...jvmOptions,
-    `-Xms${cfg.cassandraHeap}`,
-    `-Xmx${cfg.cassandraHeap}`,
+    `-Xms${heap}`,
+    `-Xmx${heap}`,
     ...(jamm ? [`-javaagent:${path.join(p.lib, jamm)}`] : []),
     `-Dcassandra.config=${pathToFileURL(p.yaml).href}`,
     `-Dcassandra.storagedir=${p.data}`,
@@ -104,49 +115,75 @@ export function prepareCassandra(cfg, p, log) {
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
     '-Dcassandra.unsafesystem=true',
     '-Djava.net.preferIPv4Stack=true',
-    ...(cfg.jmxPort ? [`-Dcassandra.jmx.local.port=${cfg.jmxPort}`] : []),
+    ...extra,
     `-XX:ErrorFile=${path.join(p.logDir, 'hs_err_pid%p.log')}`,
     '-cp',
     classpath(p),
   ];
-  fs.writeFileSync(p.argFile, toArgFile(args));
-  return [`@${p.argFile}`, '-Dcass2ddb.service=cassandra', CASSANDRA_MAIN_CLASS];
 }
 
 /** @type {Promise<any>|undefined} */
 let cassandraDriver;
 
-/**
- * SELECT release_version FROM system.local through cassandra-driver, bounded in time (the
- * driver retries protocol versions on a port that answers something else).
- * @param {number} port @param {number} [timeoutMs]
- * @returns {Promise<{ok: true, version: string}|{ok: false, error: string}>}
- */
-export async function probeCassandra(port, timeoutMs = 6000) {
+/** cassandra-driver, imported once and only when a probe runs. */
+export function loadDriver() {
   cassandraDriver ??= import('cassandra-driver').then((m) => m.default ?? m);
-  const driver = await cassandraDriver;
+  return cassandraDriver;
+}
+
+/**
+ * Run fn with a client that talks to host:port only (never to the peers it discovers),
+ * bounded in time: the driver retries protocol versions on a port that answers something else.
+ * @template T @param {string} host @param {number} port @param {number} timeoutMs
+ * @param {(client: any) => Promise<T>} fn
+ * @returns {Promise<{ok: true, value: T}|{ok: false, error: string}>}
+ */
+export async function withNodeClient(host, port, timeoutMs, fn) {
+  const driver = await loadDriver();
+  const { loadBalancing } = driver.policies;
   const client = new driver.Client({
-    contactPoints: [`${HOST}:${port}`],
+    contactPoints: [`${host}:${port}`],
     localDataCenter: LOCAL_DATA_CENTER,
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
     // heartBeatInterval 0: otherwise a failed connection leaves a heartbeat timer behind that
     // keeps the process alive for a minute.
     pooling: { coreConnectionsPerHost: { [driver.types.distance.local]: 1 }, heartBeatInterval: 0 },
+    policies: {
+      loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy(LOCAL_DATA_CENTER), [`${host}:${port}`]),
+    },
+    isMetadataSyncEnabled: false,
   });
   /** @type {NodeJS.Timeout|undefined} */
   let timer;
   const timeout = new Promise((resolve) => {
     timer = setTimeout(() => resolve({ ok: false, error: `no answer to a CQL query within ${seconds(timeoutMs)} s` }), timeoutMs);
   });
-  const query = client.execute('SELECT release_version FROM system.local').then(
-    (/** @type {any} */ rs) => ({ ok: true, version: String(rs.first()?.release_version ?? '?') }),
+  const work = fn(client).then(
+    (value) => ({ ok: true, value }),
     (/** @type {unknown} */ e) => ({ ok: false, error: oneLine(e) }),
   );
   try {
-    return /** @type {any} */ (await Promise.race([query, timeout]));
+    return /** @type {any} */ (await Promise.race([work, timeout]));
   } finally {
     clearTimeout(timer);
-    const shutdown = client.shutdown().catch(() => {});
-    await Promise.race([shutdown, sleep(2000)]);
+    // At most 2 s for the driver to close; the bound's timer is cleared so that it does not
+    // keep a finished CLI alive for those 2 s.
+    /** @type {NodeJS.Timeout|undefined} */
+    let bound;
+    await Promise.race([client.shutdown().catch(() => {}), new Promise((resolve) => (bound = setTimeout(resolve, 2000)))]);
+    clearTimeout(bound);
   }
+}
+
+/**
+ * SELECT release_version FROM system.local through cassandra-driver, bounded in time.
+ * @param {number} port @param {number} [timeoutMs] @param {string} [host]
+ * @returns {Promise<{ok: true, version: string}|{ok: false, error: string}>}
+ */
+export async function probeCassandra(port, timeoutMs = 6000, host = HOST) {
+  const r = await withNodeClient(host, port, timeoutMs, async (client) => {
+    const rs = await client.execute('SELECT release_version FROM system.local');
+    return String(rs.first()?.release_version ?? '?');
+  });
+  return r.ok ? { ok: true, version: r.value } : r;
 }

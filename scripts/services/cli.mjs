@@ -1,19 +1,56 @@
-// The command line: node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f]
+// The command line:
+//   node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f] [--nodes N]
+//   node scripts/services.mjs <stop-node|start-node> <i> [--kill]
 // Outcomes go to stdout, progress to stderr; every failure is one `services: ...` line
 // (plus an indented log excerpt) and exit status 1; usage without a command exits 2.
+// --nodes 1 (the default) is the single node; --nodes 2-9 the local cluster (cluster.mjs),
+// and then the commands leave DynamoDB Local alone unless `all` or `dynamodb` names it.
 
 import { HOST, config, paths } from './config.mjs';
 import { ServiceError, oneLine } from './errors.mjs';
 import { readText } from './files.mjs';
 import { ensure, servicesStatus } from './api.mjs';
-import { showLogs } from './logs.mjs';
+import { parseNodeCount } from './cluster-config.mjs';
+import { clusterDown, clusterLogFiles, clusterStatus, stopClusterNode } from './cluster.mjs';
+import { clusterUp, startClusterNode } from './cluster-start.mjs';
+import { showFiles, showLogs } from './logs.mjs';
 import { install } from './maven.mjs';
 import { down } from './stop.mjs';
 
 /** @typedef {import('./config.mjs').ServiceName} ServiceName */
 /** @typedef {import('./state.mjs').ServiceState} ServiceState */
 
-const USAGE = 'usage: node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f]';
+const USAGE = [
+  'usage: node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f] [--nodes N]',
+  '       node scripts/services.mjs <stop-node|start-node> <i> [--kill]',
+  '  --nodes 1 (default): the single node on 127.0.0.1; --nodes 3: the local cluster, node i on',
+  '  127.0.0.(i+1) (CASSANDRA_CLUSTER_ADDRESS), with DynamoDB Local only when named.',
+].join('\n');
+
+/**
+ * Flags and positional arguments. Unknown options are a usage error (a mistyped --nodes must
+ * not silently act on the single node).
+ * @param {string[]} argv
+ */
+export function parseArgs(argv) {
+  /** @type {string[]} */
+  const positional = [];
+  let follow = false;
+  let help = false;
+  let kill = false;
+  let nodes = 1;
+  for (let k = 0; k < argv.length; k++) {
+    const a = /** @type {string} */ (argv[k]);
+    if (a === '-f' || a === '--follow') follow = true;
+    else if (a === '-h' || a === '--help') help = true;
+    else if (a === '--kill') kill = true;
+    else if (a === '--nodes') nodes = parseNodeCount(argv[++k]);
+    else if (a.startsWith('--nodes=')) nodes = parseNodeCount(a.slice('--nodes='.length));
+    else if (a.startsWith('-')) throw new ServiceError(`unknown option '${a}'; ${USAGE}`);
+    else positional.push(a);
+  }
+  return { positional, follow, help, kill, nodes };
+}
 
 /** @param {ServiceState} s */
 function statusLine(s) {
@@ -32,16 +69,18 @@ function statusLine(s) {
 
 /** @param {string[]} argv @returns {Promise<number>} exit status */
 async function main(argv) {
-  const positional = argv.filter((a) => !a.startsWith('-'));
-  const follow = argv.includes('-f') || argv.includes('--follow');
-  const [command, target = 'all'] = positional;
-  if (!command || argv.includes('-h') || argv.includes('--help')) {
+  const { positional, follow, help, kill, nodes } = parseArgs(argv);
+  const [command] = positional;
+  if (!command || help) {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  const log = (/** @type {string} */ m) => console.error(m);
+  if (command === 'stop-node' || command === 'start-node') return nodeCommand(command, positional[1], kill, log);
+  const target = positional[1] ?? (nodes > 1 ? 'cassandra' : 'all');
   if (!['all', 'cassandra', 'dynamodb'].includes(target)) throw new ServiceError(`unknown service '${target}'; ${USAGE}`);
   const names = /** @type {ServiceName[]} */ (target === 'all' ? ['cassandra', 'dynamodb'] : [target]);
-  const log = (/** @type {string} */ m) => console.error(m);
+  if (nodes > 1 && command !== 'install') return clusterCommand(command, names, nodes, follow, log);
   switch (command) {
     case 'install': {
       for (const n of names) {
@@ -84,6 +123,65 @@ async function main(argv) {
     default:
       throw new ServiceError(`unknown command '${command}'; ${USAGE}`);
   }
+}
+
+/**
+ * `up`, `status`, `down` and `logs` with --nodes N: the cluster stands in for `cassandra`.
+ * @param {string} command @param {ServiceName[]} names @param {number} nodes @param {boolean} follow
+ * @param {(m: string) => void} log @returns {Promise<number>}
+ */
+async function clusterCommand(command, names, nodes, follow, log) {
+  const withDynamodb = names.includes('dynamodb');
+  const withCluster = names.includes('cassandra');
+  const report = (/** @type {string} */ l) => console.log(l);
+  switch (command) {
+    case 'up':
+      if (withDynamodb) await ensure({ cassandra: false, dynamodb: true, log, progress: 'dots', report });
+      if (withCluster) await clusterUp(nodes, { log, progress: 'dots', report });
+      return 0;
+    case 'status': {
+      let ok = true;
+      if (withCluster) {
+        const s = await clusterStatus(nodes);
+        for (const l of s.lines) console.log(l);
+        ok = s.ready;
+      }
+      if (withDynamodb) {
+        const d = (await servicesStatus()).dynamodb;
+        console.log(statusLine(d));
+        ok &&= d.state === 'ready';
+      }
+      return ok ? 0 : 1;
+    }
+    case 'down': {
+      const lines = await Promise.all([
+        ...(withCluster ? [clusterDown({ log })] : []),
+        ...(withDynamodb ? [down('dynamodb', log).then((l) => [l])] : []),
+      ]);
+      for (const l of lines.flat()) console.log(l);
+      return 0;
+    }
+    case 'logs': {
+      const files = [...(withCluster ? clusterLogFiles(nodes) : []), ...(withDynamodb ? [paths(config(), 'dynamodb').log] : [])];
+      await showFiles(files, follow);
+      return 0;
+    }
+    default:
+      throw new ServiceError(`unknown command '${command}'; ${USAGE}`);
+  }
+}
+
+/**
+ * `stop-node i [--kill]` and `start-node i`: one node of the cluster on disk.
+ * @param {'stop-node'|'start-node'} command @param {string|undefined} arg @param {boolean} kill
+ * @param {(m: string) => void} log @returns {Promise<number>}
+ */
+async function nodeCommand(command, arg, kill, log) {
+  if (arg === undefined || !/^\d+$/.test(arg)) throw new ServiceError(`${command} needs a node number, e.g. \`${command} 2\`; ${USAGE}`);
+  const i = Number(arg);
+  if (command === 'stop-node') console.log(await stopClusterNode(i, { kill, log }));
+  else await startClusterNode(i, { log, progress: 'dots', report: (l) => console.log(l) });
+  return 0;
 }
 
 /**

@@ -42,6 +42,15 @@ export async function showLogs(names, follow) {
     files.push(p.log);
     if (p.output !== p.log && fileSize(p.output) > 0) files.push(p.output);
   }
+  return showFiles(files, follow);
+}
+
+/**
+ * The last 100 lines of each file (headed by its name when there are several); with follow,
+ * what is appended afterwards.
+ * @param {string[]} files @param {boolean} follow
+ */
+export async function showFiles(files, follow) {
   for (const f of files) {
     if (files.length > 1) console.log(`==> ${f} <==`);
     if (!fs.existsSync(f)) {

@@ -121,7 +121,7 @@ function prepareSqliteNative(p) {
   }
 }
 
-/** The cached jars, sorted, as a Java classpath. @param {Paths} p */
+/** The cached jars, sorted, as a Java classpath. @param {{lib: string}} p */
 export function classpath(p) {
   return fs
     .readdirSync(p.lib)

@@ -10,10 +10,13 @@ import { ServiceError, oneLine } from './errors.mjs';
 import { readText } from './files.mjs';
 import { seconds, sleep } from './time.mjs';
 
-/** Is something accepting TCP connections on 127.0.0.1:port? @param {number} port */
-export function tcpOpen(port, timeoutMs = 1000) {
+/**
+ * Is something accepting TCP connections on host:port (127.0.0.1 by default)?
+ * @param {number} port @param {number} [timeoutMs] @param {string} [host]
+ */
+export function tcpOpen(port, timeoutMs = 1000, host = HOST) {
   return new Promise((resolve) => {
-    const socket = net.connect({ host: HOST, port });
+    const socket = net.connect({ host, port });
     const done = (/** @type {boolean} */ open) => {
       socket.destroy();
       resolve(open);

@@ -24,7 +24,17 @@ export function describeContactPoints(conn: Pick<CassandraConnection, 'contactPo
   return conn.contactPoints.map((cp) => (cp.includes(':') ? cp : `${cp}:${conn.port}`)).join(', ');
 }
 
-export function createClient(conn: CassandraConnection, keyspace?: string): cassandra.Client {
+export interface ClientPurpose {
+  /**
+   * A client that only reads the schema, the ring and size estimates (the planner): rows are not
+   * decoded, so maps keep the driver's default encoding. With `encoding.map = Map` the driver
+   * reads each keyspace's `replication` map as a Map, loses its strategy, and
+   * `metadata.getReplicas` then names only the primary replica of every range.
+   */
+  readonly metadataOnly?: boolean;
+}
+
+export function createClient(conn: CassandraConnection, keyspace?: string, purpose: ClientPurpose = {}): cassandra.Client {
   const { distance } = cassandra.types;
   const options: cassandra.DseClientOptions = {
     contactPoints: [...conn.contactPoints],
@@ -36,7 +46,7 @@ export function createClient(conn: CassandraConnection, keyspace?: string): cass
     // Maps decode as Map: as plain objects the driver turns every key into String(key), which
     // loses timestamp, blob, tuple and UDT keys and misprints decimals with a negative scale.
     // (Encoding still accepts plain objects too.)
-    encoding: { map: Map },
+    ...(purpose.metadataOnly === true ? {} : { encoding: { map: Map } }),
   };
   if (keyspace !== undefined) options.keyspace = keyspace;
   if (conn.username !== undefined) {
@@ -46,8 +56,8 @@ export function createClient(conn: CassandraConnection, keyspace?: string): cass
 }
 
 /** Connects, or throws a ToolError with a one-line message that names the contact points. */
-export async function connect(conn: CassandraConnection, keyspace?: string): Promise<cassandra.Client> {
-  const client = createClient(conn, keyspace);
+export async function connect(conn: CassandraConnection, keyspace?: string, purpose: ClientPurpose = {}): Promise<cassandra.Client> {
+  const client = createClient(conn, keyspace, purpose);
   try {
     await client.connect();
     return client;

@@ -109,7 +109,8 @@ function usage(message: string): ToolError {
  * connection is closed on every path.
  */
 export async function prepareTableJob(config: TableJobConfig, options: PrepareTableJobOptions = {}): Promise<PreparedTableJob> {
-  const client = await connect(config.connection);
+  // Schema, ring and estimates only: the driver's own map encoding keeps every replica in the plan.
+  const client = await connect(config.connection, undefined, { metadataOnly: true });
   let tableSpec: TableSpec;
   let estimates: SizeEstimate[];
   let ring: RingRange[];
