@@ -69,7 +69,7 @@ export class MigrateCommand extends TableJobCommand {
     validator: isPositiveInt(10_000_000),
   });
   adaptive = Option.Boolean('--adaptive', true, {
-    description: 'Adapt the rate to throttling (default); --no-adaptive writes as fast as it can (up to --max-wcu)',
+    description: 'Adapt the rate to throttling (default), starting at what DescribeTable says the table takes at once; --no-adaptive writes as fast as it can (up to --max-wcu)',
   });
 
   override async execute(): Promise<number> {

@@ -60,10 +60,20 @@ const engine = Object.freeze({
   progressTickMs: 100,
 });
 
-/** The adaptive write rate (src/engine/rate-controller.ts); rates are in write units per second. */
+/**
+ * The adaptive rate (src/engine/rate-controller.ts); rates are in units per second. A job starts
+ * at what DescribeTable says the target takes at once (src/dynamodb/capacity.ts).
+ */
 const rateController = Object.freeze({
-  /** A new on-demand table takes 4,000 write units/s at first; start well under and climb. */
+  /** The start when DescribeTable states no capacity at all (no billing mode, no provisioned units): well under a new on-demand table's. */
   initialRate: 1_000,
+  /**
+   * What a new on-demand table (and each of its indexes) takes at once: its WarmThroughput when
+   * created (AWS documentation; DynamoDB facts, not settings). The start for an on-demand table
+   * whose DescribeTable reports no WarmThroughput.
+   */
+  newOnDemandWriteUnitsPerSec: 4_000,
+  newOnDemandReadUnitsPerSec: 12_000,
   /** The rate never falls below this. */
   minRate: 10,
   /** No increase for this long after a throttle. */

@@ -7,10 +7,12 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   waitUntilTableExists,
+  type DescribeTableCommandOutput,
   type AttributeDefinition,
   type CreateTableCommandInput,
   type DynamoDBClient,
   type KeySchemaElement,
+  type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../config/defaults.js';
 import { ErrorCode, toolError } from '../errors.js';
@@ -78,6 +80,14 @@ export class TableAdmin {
 
   /** The table's key schema, or undefined when the table does not exist. */
   async describeKeySchema(table: string): Promise<KeySchema | undefined> {
+    return (await this.describe(table))?.keySchema;
+  }
+
+  /**
+   * The table's key schema and the whole DescribeTable answer (capacity, indexes), or undefined
+   * when the table does not exist.
+   */
+  async describe(table: string): Promise<{ readonly keySchema: KeySchema; readonly description: TableDescription } | undefined> {
     let out;
     try {
       out = await this.client.send(new DescribeTableCommand({ TableName: table }));
@@ -85,17 +95,22 @@ export class TableAdmin {
       if ((error as { name?: unknown }).name === 'ResourceNotFoundException') return undefined;
       throw toError(error, table, 'describe');
     }
-    const keys = out.Table?.KeySchema ?? [];
-    const defs = new Map((out.Table?.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType as string | undefined]));
+    const description = out.Table ?? {};
+    const keys = description.KeySchema ?? [];
+    const defs = new Map((description.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType as string | undefined]));
     const hash = keys.find((k) => k.KeyType === 'HASH')?.AttributeName;
     const range = keys.find((k) => k.KeyType === 'RANGE')?.AttributeName;
     if (hash === undefined) throw toolError(ErrorCode.DYNAMODB_SCHEMA, `table '${table}' has no partition key in DescribeTable`, { table });
     const hashKey = { name: hash, type: keyType(defs.get(hash), table, hash) };
-    return range === undefined ? { hashKey } : { hashKey, rangeKey: { name: range, type: keyType(defs.get(range), table, range) } };
+    const keySchema = range === undefined ? { hashKey } : { hashKey, rangeKey: { name: range, type: keyType(defs.get(range), table, range) } };
+    return { keySchema, description };
   }
 
-  /** Creates the table and waits until it is ACTIVE. */
-  async createTable(table: string, keySchema: KeySchema, capacity: CapacityMode = { onDemand: true }, options: CreateTableOptions = {}): Promise<void> {
+  /**
+   * Creates the table and waits until it is ACTIVE. Returns the waiter's last DescribeTable
+   * answer: the new table's description (capacity included) without another call.
+   */
+  async createTable(table: string, keySchema: KeySchema, capacity: CapacityMode = { onDemand: true }, options: CreateTableOptions = {}): Promise<TableDescription | undefined> {
     const keys: KeySchemaElement[] = [{ AttributeName: keySchema.hashKey.name, KeyType: 'HASH' }];
     const defs: AttributeDefinition[] = [{ AttributeName: keySchema.hashKey.name, AttributeType: keySchema.hashKey.type }];
     const range = keySchema.rangeKey ?? undefined;
@@ -117,10 +132,12 @@ export class TableAdmin {
       : { ...input, StreamSpecification: { StreamEnabled: true, StreamViewType: options.streamViewType } };
     try {
       await this.client.send(new CreateTableCommand(withStream));
-      await waitUntilTableExists(
+      const done = await waitUntilTableExists(
         { client: this.client, maxWaitTime: Math.ceil((options.waitTimeoutMs ?? DEFAULTS.dynamodb.tableActiveTimeoutMs) / 1000), minDelay: 1, maxDelay: 5 },
         { TableName: table },
       );
+      // On success the waiter's reason is the DescribeTable output that found the table ACTIVE.
+      return (done.reason as DescribeTableCommandOutput | undefined)?.Table;
     } catch (error) {
       throw toError(error, table, 'create');
     }

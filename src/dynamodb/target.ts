@@ -3,6 +3,7 @@
  * workers write and read with, and a short-lived AWS SDK client for the table checks at start.
  *
  *   flags ── describeTarget ── TargetDescription ── withAdminClient ── check / ensureTargetTable
+ *                                                                      └─ TargetTable: created?, capacity
  *   DynamoTargetConfig (worker data) ── openTargetHttpClient ── DynamoDbHttpClient (hot path)
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -10,6 +11,7 @@ import { ErrorCode, ToolError } from '../errors.js';
 import { createCredentialSource, createDynamoDbClient } from './credentials.js';
 import { resolveEndpoint, type EndpointOptions, type ResolvedEndpoint } from './endpoint.js';
 import { openDynamoDbHttpClient, type DynamoDbHttpClient } from './http-client.js';
+import { tableCapacity, type TableCapacity } from './capacity.js';
 import { TableAdmin, compareKeySchema, type KeySchema, type StreamViewType } from './table-admin.js';
 
 /** The target as workers receive it: plain data, resolved on the main thread. */
@@ -84,16 +86,24 @@ export async function withAdminClient<T>(
 }
 
 export type TargetTableState =
-  | { readonly kind: 'fits' }
+  | { readonly kind: 'fits'; readonly capacity: TableCapacity }
   | { readonly kind: 'missing' }
   | { readonly kind: 'mismatch'; readonly diff: string; readonly actual: KeySchema };
 
+/** The target table as the checks at start found or made it. */
+export interface TargetTable {
+  /** True when this run created it (--create-table). */
+  readonly created: boolean;
+  /** What its DescribeTable answer says it takes at once: where the rate controls start. */
+  readonly capacity: TableCapacity;
+}
+
 /** The table's key schema against the mapping's, as a result: only a failed DescribeTable throws. */
 export async function readTargetTable(client: DynamoDBClient, table: string, keySchema: KeySchema): Promise<TargetTableState> {
-  const actual = await new TableAdmin(client).describeKeySchema(table);
-  if (actual === undefined) return { kind: 'missing' };
-  const diff = compareKeySchema(keySchema, actual);
-  return diff === undefined ? { kind: 'fits' } : { kind: 'mismatch', diff, actual };
+  const found = await new TableAdmin(client).describe(table);
+  if (found === undefined) return { kind: 'missing' };
+  const diff = compareKeySchema(keySchema, found.keySchema);
+  return diff === undefined ? { kind: 'fits', capacity: tableCapacity(found.description) } : { kind: 'mismatch', diff, actual: found.keySchema };
 }
 
 function schemaError(message: string): ToolError {
@@ -111,12 +121,12 @@ export interface TargetTableOptions extends AdminClientOptions {
 }
 
 /** For a job that reads the target (verify): the table must exist with the mapping's key schema. */
-export async function checkTargetTable(target: TargetDescription, options: TargetTableOptions): Promise<void> {
+export async function checkTargetTable(target: TargetDescription, options: TargetTableOptions): Promise<TargetTable> {
   const { table } = options;
   const state = await withAdminClient(target, (client) => readTargetTable(client, table, options.keySchema), options);
   switch (state.kind) {
     case 'fits':
-      return;
+      return { created: false, capacity: state.capacity };
     case 'missing':
       throw schemaError(`target table '${table}' does not exist at ${target.identity}`);
     case 'mismatch':
@@ -129,25 +139,29 @@ export async function checkTargetTable(target: TargetDescription, options: Targe
 /**
  * For a job that writes the target (migrate): checks the table's key schema against the mapping's,
  * or, with `create` (--create-table), creates a missing table with it (on demand; with a stream of
- * `streamViewType` when given, --stream-view-type). Returns true
- * when it created the table. Nothing is written on a mismatch.
+ * `streamViewType` when given, --stream-view-type). Says whether it created the table, and
+ * what the table takes at once. Nothing is written on a mismatch.
  */
 export async function ensureTargetTable(
   target: TargetDescription,
   options: TargetTableOptions & { readonly create: boolean; readonly streamViewType?: StreamViewType },
-): Promise<boolean> {
+): Promise<TargetTable> {
   const { table, keySchema } = options;
   return withAdminClient(target, async (client) => {
     const state = await readTargetTable(client, table, keySchema);
     switch (state.kind) {
       case 'fits':
-        return false;
-      case 'missing':
+        return { created: false, capacity: state.capacity };
+      case 'missing': {
         if (!options.create) {
           throw schemaError(`target table '${table}' does not exist at ${target.identity}; add --create-table to create it with key ${describeKeys(keySchema)}`);
         }
-        await new TableAdmin(client).createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
-        return true;
+        const admin = new TableAdmin(client);
+        const created = await admin.createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
+        // The waiter's answer describes the new table; only without one, a call of our own.
+        const description = created ?? (await admin.describe(table))?.description ?? {};
+        return { created: true, capacity: tableCapacity(description) };
+      }
       case 'mismatch':
         throw schemaError(`target table '${table}' does not fit the mapping: ${state.diff} (the table has ${describeKeys(state.actual)}); nothing was written`);
       default:

@@ -4,6 +4,8 @@
  * UnprocessedItems, which the AWS SDK's own adaptive mode never sees), batch latency — and
  * shared with the workers through the rate slots.
  *
+ *   start        at initialRate: what DescribeTable says the table takes at once
+ *                (src/dynamodb/capacity.ts), within maxRate
  *   slow start   ×1.25 per tick until the first throttle
  *   on throttle  rate = min(rate, accepted rate) × 0.93; the accepted rate is the capacity
  *                estimate; no increase for holdMs
@@ -22,6 +24,7 @@ export interface ControllerOptions {
   readonly fixedRate?: number;
   /** Hard ceiling (--max-wcu). */
   readonly maxRate?: number;
+  /** The first rate (capped by maxRate); the job passes what the table takes at once. */
   readonly initialRate: number;
   readonly minRate: number;
   readonly holdMs: number;

@@ -35,6 +35,11 @@ export interface ThroughputOptions {
   readonly slots?: Int32Array;
   /** Keep the migration timeline (rows read, items written, …) for reports; default true. */
   readonly timeline?: boolean;
+  /**
+   * Adaptive mode: the rate to start at (what the table takes at once: src/dynamodb/capacity.ts
+   * `startRate`), still within maxWcu; absent or null: DEFAULTS.rateController.initialRate.
+   */
+  readonly initialRate?: number | null;
 }
 
 export type { TimelinePoint } from '../report/timeline.js';
@@ -79,7 +84,11 @@ export class ThroughputControl {
     this.lastSampleMs = stats.startedAt;
     switch (mode.kind) {
       case 'adaptive':
-        this.controller = new RateController({ ...DEFAULTS.rateController, ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }) });
+        this.controller = new RateController({
+          ...DEFAULTS.rateController,
+          initialRate: options.initialRate ?? DEFAULTS.rateController.initialRate,
+          ...(mode.maxWcu === undefined ? {} : { maxRate: mode.maxWcu }),
+        });
         setRate(this.slots, this.controller.rate, this.channel);
         break;
       case 'fixed-items':

@@ -5,7 +5,8 @@
  *
  *   TableJobConfig ── prepareTableJob ── Cassandra: table spec, size estimates, ring (then closed)
  *                                     ── mapping: validated, key schema, range select
- *                                     ── DynamoDB: target described, table checked / created
+ *                                     ── DynamoDB: target described, table checked / created,
+ *                                                  its capacity kept (where the rate starts)
  *                  ── tableWorkerData(config, prepared) ── TableWorkerData (plain, to the workers)
  */
 import type cassandra from 'cassandra-driver';
@@ -14,7 +15,8 @@ import { readRange, type RangePage } from '../cassandra/range-reader.js';
 import { ringRanges, sizeEstimates, type SizeEstimate } from '../cassandra/ring.js';
 import { loadTableSpec } from '../cassandra/schema.js';
 import { buildRangeSelect, type RangeSelect } from '../cassandra/select.js';
-import { checkTargetTable, describeTarget, ensureTargetTable, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
+import type { TableCapacity } from '../dynamodb/capacity.js';
+import { checkTargetTable, describeTarget, ensureTargetTable, type DynamoTargetConfig, type TargetDescription, type TargetTable } from '../dynamodb/target.js';
 import type { ArmedFailpoints } from '../engine/failpoints.js';
 import { ErrorCode, ToolError } from '../errors.js';
 import type { KeySchema } from '../mapping/keys.js';
@@ -83,6 +85,11 @@ export interface PreparedTableJob {
   readonly target: TargetDescription;
   /** True when this preparation created the target table. */
   readonly tableCreated: boolean;
+  /**
+   * What the target table takes at once, from the DescribeTable of the checks
+   * (src/dynamodb/capacity.ts); absent when the table step was skipped.
+   */
+  readonly targetCapacity?: TableCapacity;
 }
 
 /**
@@ -126,7 +133,7 @@ export async function prepareTableJob(config: TableJobConfig, options: PrepareTa
   if (problems.length > 0) throw usage(`mapping (${config.mappingSource}): ${problems.join('; ')}`);
   const keySchema = compileRowConverter(tableSpec, config.mapping).keySchema;
   const target = await describeTarget(config);
-  const tableCreated = await prepareTargetTable(config, { keySchema, target }, options.targetTable ?? 'check');
+  const targetTable = await prepareTargetTable(config, { keySchema, target }, options.targetTable ?? 'check');
 
   return {
     tableSpec,
@@ -137,26 +144,31 @@ export async function prepareTableJob(config: TableJobConfig, options: PrepareTa
     estimatedPartitions: estimates.reduce((a, e) => a + e.partitions, 0),
     estimatedBytes: estimates.reduce((a, e) => a + e.partitions * e.meanPartitionBytes, 0),
     target,
-    tableCreated,
+    ...preparedTargetTable(targetTable),
   };
+}
+
+/** A PreparedTableJob's fields for the target table step's result. */
+export function preparedTargetTable(t: TargetTable | undefined): Pick<PreparedTableJob, 'tableCreated' | 'targetCapacity'> {
+  return t === undefined ? { tableCreated: false } : { tableCreated: t.created, targetCapacity: t.capacity };
 }
 
 /**
  * The target table step on its own, for a job with checks of its own to make before it (migrate
- * refuses a wrong checkpoint before it creates a table). Returns true when it created the table.
+ * refuses a wrong checkpoint before it creates a table). Says whether it created the table and
+ * what the table takes at once; undefined for `skip`.
  */
 export async function prepareTargetTable(
   config: Pick<TableJobConfig, 'targetTable' | 'requestTimeoutMs'>,
   prepared: Pick<PreparedTableJob, 'keySchema' | 'target'>,
   step: TargetTableStep,
-): Promise<boolean> {
+): Promise<TargetTable | undefined> {
   const options = { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs };
   switch (step) {
     case 'skip':
-      return false;
+      return undefined;
     case 'check':
-      await checkTargetTable(prepared.target, options);
-      return false;
+      return checkTargetTable(prepared.target, options);
     case 'ensure':
     case 'create':
       return ensureTargetTable(prepared.target, { ...options, create: step === 'create' });

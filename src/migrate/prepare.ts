@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { Checkpoint, CheckpointError, defaultCheckpointPath, jobKey, readCheckpoint, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
 import { ensureTargetTable } from '../dynamodb/target.js';
 import { ErrorCode, ToolError } from '../errors.js';
-import { prepareTableJob, prepareTargetTable, type PreparedTableJob } from '../job/table-job.js';
+import { prepareTableJob, preparedTargetTable, prepareTargetTable, type PreparedTableJob } from '../job/table-job.js';
 import { planRanges } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
 
@@ -71,8 +71,8 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
 
   const step = config.dryRun ? 'skip' : config.createTable ? 'create' : 'ensure';
   // A created table with a stream (--stream-view-type): the stream holds every write from the first.
-  const tableCreated = step === 'create' && config.streamViewType !== undefined
+  const targetTable = step === 'create' && config.streamViewType !== undefined
     ? await ensureTargetTable(target, { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs, create: true, streamViewType: config.streamViewType })
     : await prepareTargetTable(config, prepared, step);
-  return { ...prepared, job, checkpoint, deadLetterPath, resumed, tableCreated };
+  return { ...prepared, job, checkpoint, deadLetterPath, resumed, ...preparedTargetTable(targetTable) };
 }

@@ -16,7 +16,8 @@ import type { ProgressDisplay } from '../metrics/progress.js';
 import { ringShare } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
-import { buildSummary, type MigrateSummary } from './summary.js';
+import { buildSummary, startRateText, type MigrateSummary } from './summary.js';
+import { startRate } from '../dynamodb/capacity.js';
 import type { MigrateCounter, MigrateJob, MigrateTask, MigrateWorkerData } from './task.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { writeRunReport } from '../report/run-report.js';
@@ -36,7 +37,9 @@ export async function runMigration(
   const ringTotal = checkpoint.all().reduce((a, r) => a + ringShare(r.start, r.end), 0);
   const ringDoneAtStart = checkpoint.all().reduce((a, r) => a + doneShare(r), 0);
   let tooManyErrors = false;
-  const control = new ThroughputControl(config.rate, stats);
+  // Where the rate starts: what the target table takes at once, within --max-wcu.
+  const start = startRate(config.rate, prepared.targetCapacity);
+  const control = new ThroughputControl(config.rate, stats, { initialRate: start.rate });
   const ringDone = (): number => checkpoint.all().reduce((a, r) => a + doneShare(r), 0) / (ringTotal || 1);
 
   const snapshot = () => {
@@ -107,10 +110,12 @@ export async function runMigration(
       keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: prepared.target.identity,
       threads: config.threads, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
       checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
+      rate: { mode: config.rate.kind, unit: config.rate.kind === 'fixed-items' ? 'items' : 'wcu', startRate: start.rate, startReason: start.reason },
     },
     `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
       `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy on ${config.threads} threads` +
-      (prepared.resumed ? `, resuming ${checkpoint.file}` : ''),
+      (prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
+      `\n  rate: ${startRateText(config.rate.kind, start)}`,
   );
 
   let outcome;
@@ -136,7 +141,7 @@ export async function runMigration(
     interrupted: signal?.aborted === true,
     rangesFailed: outcome.failures,
     ringDone: ringDone(),
-    rate: control.report(),
+    rate: { ...control.report(), startRate: start.rate, startReason: start.reason },
     timeline: control.timeline(),
   });
   if (config.reportDir !== undefined) {
@@ -155,6 +160,8 @@ export async function runMigration(
         connectionsPerThread: config.connectionsPerThread,
         rateMode: config.rate.kind,
         maxWcu: config.maxWcu ?? null,
+        startRate: start.rate,
+        startRateReason: start.reason,
       },
       histograms: stats.histograms,
       timeline: control.timeline(),

@@ -5,7 +5,15 @@ import type { JobStats } from '../metrics/job-stats.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
-import type { RateReport, TimelinePoint } from '../engine/throughput.js';
+import type { RateMode, RateReport, TimelinePoint } from '../engine/throughput.js';
+import type { StartRate } from '../dynamodb/capacity.js';
+
+/** The write rate of a run: where it started and why, and where it ended. */
+export interface MigrateRate extends RateReport {
+  readonly startRate: number | null;
+  /** "on-demand, warm throughput 4,000 WCU/s", "provisioned 500 WCU; held to --max-wcu 300". */
+  readonly startReason: string;
+}
 
 export type MigrateStatus = 'completed' | 'completed-with-errors' | 'incomplete' | 'too-many-errors' | 'failed' | 'interrupted';
 
@@ -34,7 +42,7 @@ export interface MigrateSummary {
   readonly checkpoint: string;
   readonly deadLetterFile: string;
   readonly totalsAllRuns: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters: number };
-  readonly rate: RateReport;
+  readonly rate: MigrateRate;
   readonly error?: PlainError;
   readonly failedRanges?: ReadonlyArray<{ readonly range: string; readonly code: string; readonly message: string }>;
 }
@@ -49,7 +57,7 @@ export interface SummaryInput {
   readonly interrupted: boolean;
   readonly rangesFailed: ReadonlyMap<string, PlainError>;
   readonly ringDone: number;
-  readonly rate: RateReport;
+  readonly rate: MigrateRate;
   readonly timeline: readonly TimelinePoint[];
 }
 
@@ -115,10 +123,26 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
   };
 }
 
-function rateLine(r: RateReport): string {
+/** How a run's rate starts, in one line: the start event's and the summary's. */
+export function startRateText(mode: RateMode['kind'], start: StartRate): string {
+  switch (mode) {
+    case 'adaptive':
+      return `adaptive from ${fmtInt(start.rate ?? 0)} WCU/s (${start.reason})`;
+    case 'fixed-items':
+      return `fixed at ${fmtInt(start.rate ?? 0)} items/s (${start.reason})`;
+    case 'fixed-wcu':
+      return `fixed at ${fmtInt(start.rate ?? 0)} WCU/s (${start.reason})`;
+    case 'unlimited':
+      return start.reason;
+    default:
+      throw new Error(`unknown rate mode ${JSON.stringify(mode satisfies never)}`);
+  }
+}
+
+function rateLine(r: MigrateRate): string {
   switch (r.mode) {
     case 'adaptive':
-      return `adaptive, ended at ${fmtInt(r.finalRate ?? 0)} WCU/s` +
+      return `${startRateText(r.mode, { rate: r.startRate, reason: r.startReason })}, ended at ${fmtInt(r.finalRate ?? 0)} WCU/s` +
         (r.capacityEstimateWcu === null ? ', never throttled' : `; throttled in ${r.throttleTicks} ticks, capacity seen ≈ ${fmtInt(r.capacityEstimateWcu)} WCU/s`);
     case 'fixed-items':
       return `fixed at ${fmtInt(r.finalRate ?? 0)} items/s`;

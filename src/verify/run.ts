@@ -9,6 +9,7 @@ import { unreachable } from '../engine/protocol.js';
 import { createRateSlots, setActiveWorkers } from '../engine/rate-slots.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
+import { startRate } from '../dynamodb/capacity.js';
 import { ListSource, type WorkItem } from '../engine/work-source.js';
 import { prepareTableJob, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
@@ -44,8 +45,11 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   const stats = new JobStats<VerifyCounter>('rowsChecked', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
   const differences = new JsonlFile<Difference>(config.differencesPath, true);
   const slots = createRateSlots('wcu');
-  const reads = new ThroughputControl({ kind: 'adaptive', ...(config.maxRcu === undefined ? {} : { maxWcu: config.maxRcu }) }, stats, { channel: 'read', counters: READ_COUNTERS, slots, timeline: false });
-  const repairs = new ThroughputControl({ kind: 'adaptive', ...(config.maxWcu === undefined ? {} : { maxWcu: config.maxWcu }) }, stats, { channel: 'write', counters: FIX_COUNTERS, slots, timeline: false });
+  // Both start at what the table takes at once (src/dynamodb/capacity.ts), within --max-rcu / --max-wcu.
+  const readMode = { kind: 'adaptive', ...(config.maxRcu === undefined ? {} : { maxWcu: config.maxRcu }) } as const;
+  const repairMode = { kind: 'adaptive', ...(config.maxWcu === undefined ? {} : { maxWcu: config.maxWcu }) } as const;
+  const reads = new ThroughputControl(readMode, stats, { channel: 'read', counters: READ_COUNTERS, slots, timeline: false, initialRate: startRate(readMode, prepared.targetCapacity, 'read').rate });
+  const repairs = new ThroughputControl(repairMode, stats, { channel: 'write', counters: FIX_COUNTERS, slots, timeline: false, initialRate: startRate(repairMode, prepared.targetCapacity, 'write').rate });
   const workerData: VerifyWorkerData = {
     ...tableWorkerData(config, prepared),
     inFlight: config.inFlight,

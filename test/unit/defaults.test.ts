@@ -30,7 +30,15 @@ describe('DEFAULTS', () => {
       maxBatchBytes: 16 * 1024 * 1024,
     });
     expect(DEFAULTS.backoff).toEqual({ baseDelayMs: 50, maxDelayMs: 5_000 });
-    expect(DEFAULTS.rateController).toEqual({ initialRate: 1_000, minRate: 10, holdMs: 1_000, plateauMs: 8_000, tickMs: 250 });
+    expect(DEFAULTS.rateController).toEqual({
+      initialRate: 1_000,
+      newOnDemandWriteUnitsPerSec: 4_000,
+      newOnDemandReadUnitsPerSec: 12_000,
+      minRate: 10,
+      holdMs: 1_000,
+      plateauMs: 8_000,
+      tickMs: 250,
+    });
   });
 
   it('declares the engine section the task loop uses', () => {

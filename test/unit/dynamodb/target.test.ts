@@ -13,6 +13,15 @@ import { checkTargetTable, describeTarget, ensureTargetTable, openTargetHttpClie
 const tables = new Map<string, KeySchema>([
   ['fits', { hashKey: { name: 'id', type: 'S' } }],
   ['other_keys', { hashKey: { name: 'pk', type: 'S' }, rangeKey: { name: 'sk', type: 'N' } }],
+  ['provisioned', { hashKey: { name: 'id', type: 'S' } }],
+]);
+/** table name → the capacity fields of its DescribeTable answer. */
+const capacities = new Map<string, Record<string, unknown>>([
+  ['provisioned', {
+    BillingModeSummary: { BillingMode: 'PROVISIONED' },
+    ProvisionedThroughput: { ReadCapacityUnits: 300, WriteCapacityUnits: 500, NumberOfDecreasesToday: 0 },
+    GlobalSecondaryIndexes: [{ IndexName: 'by_email', IndexStatus: 'ACTIVE', ProvisionedThroughput: { ReadCapacityUnits: 50, WriteCapacityUnits: 200 } }],
+  }],
 ]);
 const operations: string[] = [];
 let server: http.Server;
@@ -33,6 +42,7 @@ function describeAnswer(name: string): { status: number; body: unknown } {
         TableStatus: 'ACTIVE',
         KeySchema: keys.map((a, i) => ({ AttributeName: a.name, KeyType: i === 0 ? 'HASH' : 'RANGE' })),
         AttributeDefinitions: keys.map((a) => ({ AttributeName: a.name, AttributeType: a.type })),
+        ...capacities.get(name),
       },
     },
   };
@@ -83,7 +93,20 @@ describe('describeTarget and openTargetHttpClient', () => {
 
 describe('checkTargetTable (a job that reads the target)', () => {
   it('passes a table whose key schema fits', async () => {
-    await expect(checkTargetTable(target, { table: 'fits', keySchema: mappingKeys })).resolves.toBeUndefined();
+    // The test double's answer states no capacity.
+    await expect(checkTargetTable(target, { table: 'fits', keySchema: mappingKeys })).resolves.toEqual({ created: false, capacity: { write: null, read: null } });
+  });
+
+  it('keeps what the same DescribeTable answer says the table takes at once', async () => {
+    const before = operations.length;
+    await expect(checkTargetTable(target, { table: 'provisioned', keySchema: mappingKeys })).resolves.toEqual({
+      created: false,
+      capacity: {
+        write: { unitsPerSec: 200, reason: "provisioned 200 WCU on index 'by_email', 500 on the table" },
+        read: { unitsPerSec: 300, reason: 'provisioned 300 RCU' },
+      },
+    });
+    expect(operations.slice(before)).toEqual(['DescribeTable']);
   });
 
   it('refuses a missing table', async () => {
@@ -102,9 +125,9 @@ describe('checkTargetTable (a job that reads the target)', () => {
 });
 
 describe('ensureTargetTable (a job that writes the target)', () => {
-  it('returns false for a table that fits: nothing created', async () => {
+  it('says nothing was created for a table that fits', async () => {
     const before = operations.length;
-    await expect(ensureTargetTable(target, { table: 'fits', keySchema: mappingKeys, create: false })).resolves.toBe(false);
+    await expect(ensureTargetTable(target, { table: 'fits', keySchema: mappingKeys, create: false })).resolves.toMatchObject({ created: false });
     expect(operations.slice(before)).toEqual(['DescribeTable']);
   });
 
