@@ -235,7 +235,7 @@ const CPU_HOOK = 'data:text/javascript,process.on("exit",()=>{const u=process.re
 function monitor(sampleRate: string, run: string): Promise<Result> {
   const args = ['monitor', '--endpoint-url', ENDPOINT, '--source-table', source, '--target-table', target,
     '--iterator-type', 'trim-horizon', '--until-caught-up', '--json', '--stats-interval', '86400', '--sample-rate', sampleRate,
-    '--threads', String(threads), '--differences', path.join(work, `${run}.jsonl`)];
+    '--threads', String(threads), '--differences', path.join(work, `${run}.jsonl`), '--checkpoint', path.join(work, `${run}.checkpoint.json`)];
   const prof = values['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', path.resolve(values['cpu-prof'], run)];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
