@@ -12,7 +12,7 @@
  * - At the end a shutdown is broadcast so every worker closes its clients before the threads
  *   are destroyed (a terminated thread cannot run async clean-up).
  */
-import { BroadcastChannel, MessageChannel } from 'node:worker_threads';
+import { BroadcastChannel, MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Piscina } from 'piscina';
@@ -140,13 +140,14 @@ export class WorkerPool<J extends JobShape, D> {
     let threadId: number | undefined;
     let resolveResult!: (m: ResultMessage<J>) => void;
     const resultSeen = new Promise<ResultMessage<J>>((resolve) => (resolveResult = resolve));
-    port1.on('message', (message: unknown) => {
+    const handle = (message: unknown): void => {
       assertVersion(message, 'worker message');
       const m = message as TaskMessage<J>;
       if (m.type === 'started') threadId = m.threadId;
       else if (m.type === 'result') resolveResult(m);
       else if (killedWith === undefined) onMessage(m);
-    });
+    };
+    port1.on('message', handle);
     // No AbortSignal to Piscina: it never lets abortable tasks share a thread, and one thread must
     // be able to follow many stream shards. A hung task is ended by terminating its thread.
     const result = (async (): Promise<ResultMessage<J>> => {
@@ -156,6 +157,10 @@ export class WorkerPool<J extends JobShape, D> {
         return await resultSeen;
       } catch (error) {
         if (killedWith !== undefined) return failedResult(envelope.taskId, killedWith);
+        // The thread died: what it posted before (positions, payloads) may still wait in the
+        // port, and the port closes below. Take it now, in order, so the retry starts from the
+        // last position the thread reached rather than an earlier one.
+        for (let queued = receiveMessageOnPort(port1); queued !== undefined; queued = receiveMessageOnPort(port1)) handle(queued.message);
         const message = error instanceof Error ? error.message : String(error);
         return failedResult(envelope.taskId, { code: 'WORKER_CRASHED', message: `worker thread failed: ${message}`, retryable: true });
       } finally {
