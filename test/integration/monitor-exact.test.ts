@@ -8,7 +8,7 @@
  * - a table whose stream is replaced while the monitor runs is reported.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -134,6 +134,14 @@ describe('monitor: reports, per-shard backlog, a replaced stream', () => {
     const last = shards.at(-1) as { shards: Array<{ shardId: string; status: string; backlogMs: number | null }> };
     expect(last.shards.length).toBeGreaterThan(0);
     for (const s of last.shards) expect(s.shardId).toMatch(/^shardId-/);
+  });
+
+  it('a --report-dir that cannot hold a report is refused before anything runs: 64, one line', async () => {
+    const file = path.join(dir, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const run = await runInProcess(['monitor', '--endpoint-url', DYNAMODB_ENDPOINT, '--target-table', 'never_read', '--report-dir', file]);
+    expect(run.status).toBe(64);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/cannot write a report to .*not-a-dir/)]);
   });
 
   it('a stream replaced on its table while the monitor runs is reported, in a warning and the summary', async () => {
