@@ -41,6 +41,10 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Seconds a range may go without any progress before its thread is stopped and the range redone (default ${DEFAULTS.engine.taskSilenceTimeoutMs / 1000})`,
     validator: isPositiveInt(86_400),
   });
+  outageLimit = Option.String('--outage-limit', String(DEFAULTS.engine.outageLimitMs / 1000), {
+    description: `Seconds an outage is waited out (no Cassandra node answers, a node unavailable, DynamoDB unreachable), retrying each range with backoff; past it the job stops with exit 3 and --resume continues (default ${DEFAULTS.engine.outageLimitMs / 1000})`,
+    validator: isPositiveInt(7 * 86_400),
+  });
   reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
 
   protected resolvedTargetTable(): string {
@@ -85,6 +89,7 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
       progressIntervalMs: DEFAULTS.progressIntervalMs,
       taskTimeoutMs: this.taskTimeout * 1000,
+      outageLimitMs: this.outageLimit * 1000,
       ...failpointsOf(this.context.env),
     };
   }

@@ -27,8 +27,20 @@ const dynamodb = Object.freeze({
   sdkMaxAttempts: 5,
   /** How long CreateTable waits for the new table to be ACTIVE. */
   tableActiveTimeoutMs: 300_000,
-  /** Credentials that expire sooner than this are refreshed before the next request is signed. */
+  /**
+   * Credentials that expire sooner than this are refreshed in the background while still in use
+   * (like the AWS SDK's own 5 minutes). Credentials that live shorter than twice this are
+   * refreshed at half their life instead, so they are not fetched again on every request.
+   */
   credentialRefreshWindowMs: 5 * 60_000,
+  /**
+   * Credentials are not used to sign within this of their expiry (a quarter of their life when
+   * that is shorter): a request must reach DynamoDB before they expire. Past it, signing waits
+   * for new ones.
+   */
+  credentialExpiryMarginMs: 30_000,
+  /** At most one call of the credential provider per this, unless the credentials in hand expired or were refused. */
+  credentialMinRefreshIntervalMs: 1_000,
   /** Region used to sign requests to a loopback endpoint (DynamoDB Local) when none is configured. */
   loopbackRegion: 'us-east-1',
   /** BatchWriteItem limits (DynamoDB service quotas, not settings). */
@@ -52,6 +64,13 @@ const engine = Object.freeze({
   /** Backoff between a task's attempts (capped exponential, full jitter). */
   taskRetryBaseDelayMs: 500,
   taskRetryMaxDelayMs: 10_000,
+  /**
+   * A database as a whole out of reach (no Cassandra node answers, a node overloaded or
+   * unavailable, the DynamoDB endpoint unreachable): the task is retried at the backoff above,
+   * without using up taskRetries, for up to outageLimitMs (migrate and verify: --outage-limit).
+   */
+  outageCodes: Object.freeze(['CASSANDRA_UNREACHABLE', 'CASSANDRA_WRITE_TIMEOUT', 'DYNAMODB_UNREACHABLE'] as const),
+  outageLimitMs: 600_000,
   /** A task that sends nothing (no counter moves) for this long is failed (TASK_TIMEOUT) and retried. */
   taskSilenceTimeoutMs: 300_000,
   /** Workers must open their clients within this, or the job fails (WORKER_START_FAILED). */

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DEFAULTS } from '../config/defaults.js';
-import { isFatal, toPlainError, type PlainError } from '../errors.js';
+import { isFatal, toPlainError, type ErrorCodeName, type PlainError } from '../errors.js';
 import type { JobStats } from '../metrics/job-stats.js';
 import type { ProgressSnapshot } from '../metrics/progress.js';
 import { backoffDelayMs, sleep } from './backoff.js';
@@ -32,6 +32,14 @@ export interface RetryPolicy {
   readonly retries: number;
   readonly baseDelayMs: number;
   readonly maxDelayMs: number;
+  /**
+   * Codes that mean a database as a whole is out of reach (every node down, a restart): an item
+   * failing with one is retried without using up `retries`, with the same backoff, for as long
+   * as `outageLimitMs` since its first such failure without progress in between.
+   */
+  readonly outageCodes: readonly ErrorCodeName[];
+  /** How long an outage is waited out; past it the job ends with the outage's error (exit 3). */
+  readonly outageLimitMs: number;
 }
 
 export interface SchedulerOptions<J extends JobShape, D> {
@@ -110,6 +118,8 @@ export class Scheduler<J extends JobShape, D> {
       retries: o.retry?.retries ?? e.taskRetries,
       baseDelayMs: o.retry?.baseDelayMs ?? e.taskRetryBaseDelayMs,
       maxDelayMs: o.retry?.maxDelayMs ?? e.taskRetryMaxDelayMs,
+      outageCodes: o.retry?.outageCodes ?? e.outageCodes,
+      outageLimitMs: o.retry?.outageLimitMs ?? e.outageLimitMs,
     };
     this.silenceMs = o.taskSilenceTimeoutMs ?? e.taskSilenceTimeoutMs;
   }
@@ -206,7 +216,12 @@ export class Scheduler<J extends JobShape, D> {
   /** Runs one item to its end in this run: done, stopped, or given up after its retries. */
   private async runItem(source: WorkSource<J['task']>, item: WorkItem<J['task']>): Promise<void> {
     let cursor = item.cursor;
+    /** Failures that use up `retries` (outage failures do not). */
+    let counted = 0;
+    /** When the current outage began for this item (its first outage failure since it last moved). */
+    let outageSince: number | undefined;
     for (let attempt = 1; ; attempt++) {
+      const cursorAtStart = cursor;
       // Positions may be async (a lease write): each waits for the one before, the end for all.
       let advanced: Promise<void> = Promise.resolve();
       let broken: PlainError | undefined;
@@ -270,7 +285,20 @@ export class Scheduler<J extends JobShape, D> {
             await this.giveUp(source, item, error);
             return;
           }
-          if (!error.retryable || attempt > this.retry.retries || this.stopping) {
+          const outage = error.retryable && this.retry.outageCodes.includes(error.code);
+          if (!outage || cursor !== cursorAtStart) outageSince = undefined;
+          if (outage) outageSince ??= performance.now();
+          else counted++;
+          if (outage && performance.now() - outageSince! > this.retry.outageLimitMs) {
+            // Waited out as long as the user allows: the job stops, its checkpoint resumes later.
+            const limitMs = this.retry.outageLimitMs;
+            const limit = `${(limitMs / 1000).toFixed(limitMs < 10_000 ? 1 : 0)} s`;
+            const over: PlainError = { ...error, message: `${error.message} (still failing after the outage limit of ${limit}; --resume continues from the checkpoint)`, retryable: false };
+            this.abort(over);
+            await this.giveUp(source, item, over);
+            return;
+          }
+          if (!error.retryable || counted > this.retry.retries || this.stopping) {
             await this.giveUp(source, item, error);
             return;
           }

@@ -53,6 +53,8 @@ export interface TableJobConfig {
   readonly progressIntervalMs: number;
   /** A task that sends nothing for this long is stopped and its work redone (`--task-timeout`). */
   readonly taskTimeoutMs: number;
+  /** How long an outage (no Cassandra node answers, DynamoDB unreachable) is waited out before the job stops (exit 3). */
+  readonly outageLimitMs: number;
   /** Test hook: failpoints armed from CASS2DDB_FAILPOINTS (src/engine/failpoints.ts). */
   readonly failpoints?: ArmedFailpoints;
 }

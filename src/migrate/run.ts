@@ -80,7 +80,7 @@ export async function runMigration(
     workerData,
     stats,
     progressIntervalMs: config.progressIntervalMs,
-    retry: { retries: config.rangeRetries },
+    retry: { retries: config.rangeRetries, outageLimitMs: config.outageLimitMs },
     taskSilenceTimeoutMs: config.taskTimeoutMs,
     ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     progress: { display, snapshot },

@@ -7,6 +7,7 @@
  * one-line error before any worker starts.
  */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DEFAULTS } from '../config/defaults.js';
 import { resolveEndpoint, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { withAdminClient, type DynamoTargetConfig, type TargetDescription } from '../dynamodb/target.js';
 import { describeContactPoints } from '../cassandra/client.js';
@@ -87,6 +88,7 @@ async function prepareCassandraSide(config: MonitorConfig, source: CassandraSour
     mappingSource: source.mappingSource,
     progressIntervalMs: config.progressIntervalMs,
     taskTimeoutMs: config.taskTimeoutMs,
+    outageLimitMs: DEFAULTS.engine.outageLimitMs,
   }, { targetTable: 'check' });
   const ks = prepared.keySchema;
   return {

@@ -101,7 +101,7 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
     progressIntervalMs: config.progressIntervalMs,
     // The first failure ends the job: statements are retried inside the worker already, and
     // later tasks would fail the same way.
-    retry: { retries: 0 },
+    retry: { retries: 0, outageCodes: [] },
     onGiveUp: () => scheduler.stop(),
     progress: {
       display,

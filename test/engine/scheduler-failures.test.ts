@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ErrorCodeName, PlainError } from '../../src/errors.js';
 import { armFailpoints } from '../../src/engine/failpoints.js';
 import { ListSource } from '../../src/engine/work-source.js';
-import { LoggedSource, count, items, newStats, scheduler, type FixtureData, type FixtureTask } from './fixture-job.js';
+import { FAST_RETRY, LoggedSource, count, items, newStats, scheduler, type FixtureData, type FixtureTask } from './fixture-job.js';
 
 function begins(source: LoggedSource<FixtureTask>, id: string): Array<{ attempt: number; cursor: string | null }> {
   return source.data(id).flatMap((d: FixtureData) => (d.type === 'begin' ? [{ attempt: d.attempt, cursor: d.cursor }] : []));
@@ -98,6 +98,41 @@ describe('scheduler failures', () => {
       { attempt: 3, cursor: '1' },
     ]);
     expect(source.of('bad').filter((e) => e.what === 'fail' || e.what === 'complete' || e.what === 'release')).toEqual([{ what: 'fail', id: 'bad', error }]);
+  });
+
+  it('waits out an outage (CASSANDRA_UNREACHABLE) past its retries, from its cursor, and the item completes', async () => {
+    const list = new ListSource(
+      items<FixtureTask>({ down: count(4, { fail: { attempts: [1, 2, 3, 4, 5, 6], at: 3, code: 'CASSANDRA_UNREACHABLE', retryable: true } }), ok: count(2) }),
+    );
+    const source = new LoggedSource(list);
+    const stats = newStats();
+
+    // 2 retries allowed, 6 outage failures in a row: none of them uses up a retry
+    const outcome = await scheduler({ stats, onData: source.onData, retry: { ...FAST_RETRY, outageLimitMs: 60_000 } }).run(source);
+
+    expect(outcome.fatal).toBeUndefined();
+    expect(outcome.failures.size).toBe(0);
+    expect(outcome).toMatchObject({ retries: 6 });
+    expect(list.ids('done').sort()).toEqual(['down', 'ok']);
+    expect(begins(source, 'down').map((b) => b.cursor)).toEqual([null, '2', '2', '2', '2', '2', '2']);
+    expect(stats.counters()).toMatchObject({ units: 6 });
+  });
+
+  it('ends the job with the outage’s error past the outage limit (exit 3), leaving the item to --resume', async () => {
+    const every = Array.from({ length: 200 }, (_, i) => i + 1);
+    const list = new ListSource(items<FixtureTask>({ down: count(4, { fail: { attempts: every, at: 2, code: 'CASSANDRA_UNREACHABLE', retryable: true } }) }));
+    const source = new LoggedSource(list);
+    const stats = newStats();
+
+    const t0 = performance.now();
+    const outcome = await scheduler({ stats, onData: source.onData, retry: { ...FAST_RETRY, outageLimitMs: 300 } }).run(source);
+
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(300);
+    expect(outcome.fatal).toMatchObject({ code: 'CASSANDRA_UNREACHABLE', retryable: false });
+    expect(outcome.fatal!.message).toBe('count failed at 2 on attempt ' + String(outcome.tasks) + ' (still failing after the outage limit of 0.3 s; --resume continues from the checkpoint)');
+    // far more attempts than the 2 retries a failure of another kind gets
+    expect(outcome.tasks).toBeGreaterThan(FAST_RETRY.retries + 1);
+    expect(list.state('down')).toBe('failed');
   });
 
   it.each<[string, FixtureTask, ErrorCodeName, string]>([

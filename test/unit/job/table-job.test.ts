@@ -23,6 +23,7 @@ const config: TableJobConfig = {
   mappingSource: 'defaults',
   progressIntervalMs: 250,
   taskTimeoutMs: 300_000,
+  outageLimitMs: 600_000,
 };
 // The region comes from the resolved target, not the flags: a profile or env variable may set it.
 const target = { region: 'eu-west-1', identity: 'http://127.0.0.1:8000 eu-west-1' } as TargetDescription;
