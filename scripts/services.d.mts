@@ -4,7 +4,8 @@
 // parsePort; java.mjs: parseJavaMajor, javaProblem, toArgFile, parseJvmOptions; maven.mjs:
 // renderPom; cassandra.mjs: renderTemplate, cassandraDataIdentity; files.mjs: lastLines;
 // state.mjs: ServiceState; api.mjs: ensureServices, servicesStatus, stopServices, and the
-// cluster's ensureCluster, clusterState, stopCluster, stopNode, startNode).
+// cluster's ensureCluster, clusterState, stopCluster, stopNode, startNode, and the secured
+// node's ensureSecureNode, secureNodeState, stopSecureNode).
 
 export declare const CASSANDRA_VERSION: string;
 export declare const DYNAMODB_LOCAL_VERSION: string;
@@ -99,6 +100,46 @@ export declare function stopNode(i: number, options?: { kill?: boolean; log?: (m
 
 /** Start node i again; resolves once it and the running nodes see each other NORMAL. */
 export declare function startNode(i: number, options?: { log?: (message: string) => void }): Promise<void>;
+
+// The local secured node (`--secure`; scripts/services/secure-*.mjs): PasswordAuthenticator and
+// client-to-node TLS that requires a client certificate, with a throw-away CA made at each start.
+
+export interface SecureNodeAddresses {
+  /** The node's address (CASSANDRA_SECURE_ADDRESS, 127.0.0.5); its certificate lists this IP only. */
+  host: string;
+  port: number;
+  /** `host:port`. */
+  contactPoint: string;
+  localDataCenter: string;
+  /** PEM CA certificate that signed the node's and the client's certificates. */
+  caFile: string;
+  /** PEM client certificate and its unencrypted private key (mode 0600). */
+  clientCertFile: string;
+  clientKeyFile: string;
+  /** Cassandra's default superuser (cassandra/cassandra). */
+  superuser: { username: string; password: string };
+  /** The node's system.log. */
+  log: string;
+}
+
+export interface SecureNodeState {
+  name: 'secure';
+  address: string;
+  port: number;
+  /** ready: the superuser logs in over TLS; starting: our pid alive, not answering yet. */
+  state: 'ready' | 'starting' | 'down' | 'foreign';
+  pid?: number;
+  startedAt?: string;
+  version?: string;
+  detail?: string;
+}
+
+/** Start (or reuse) the secured node; resolves once the superuser logs in over TLS with the client certificate. */
+export declare function ensureSecureNode(options?: { log?: (message: string) => void }): Promise<SecureNodeAddresses>;
+
+export declare function secureNodeState(): Promise<{ ready: boolean; line: string; state: SecureNodeState }>;
+
+export declare function stopSecureNode(options?: { log?: (message: string) => void }): Promise<string>;
 
 // Pure helpers (exported for unit tests).
 export declare function nodeAddress(first: string, i: number): string;

@@ -4,13 +4,18 @@
 //
 //   node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f] [--nodes N]
 //   node scripts/services.mjs <stop-node|start-node> <i> [--kill]
+//   node scripts/services.mjs <up|status|down|logs> --secure [-f]
 //
 // --nodes 3: a local cluster of three Cassandra nodes on 127.0.0.2, .3 and .4 (same ports as
 // the single node, which keeps 127.0.0.1), under <services dir>/cluster/node1..3, beside the
 // single node; stop-node / start-node stop (or kill) and restart one of them for fault tests.
+// --secure: one node with PasswordAuthenticator and client-to-node TLS that requires a client
+// certificate, on 127.0.0.5 (same ports), under <services dir>/secure, with a throw-away CA,
+// server and client certificate made by openssl at each start (<services dir>/secure/certs).
 //
 // Also a module: ensureServices(), servicesStatus(), stopServices() (test global setup);
-// ensureCluster(), clusterState(), stopCluster(), stopNode(), startNode() (cluster tests); and
+// ensureCluster(), clusterState(), stopCluster(), stopNode(), startNode() (cluster tests);
+// ensureSecureNode(), secureNodeState(), stopSecureNode() (security tests); and
 // the pure helpers test/unit/services-config.test.ts checks. Types: services.d.mts.
 // Only node: built-ins plus the project's cassandra-driver and @aws-sdk/client-dynamodb
 // (both imported lazily, only when a readiness probe runs).
@@ -21,7 +26,8 @@
 // CASSANDRA_START_TIMEOUT (seconds, 180), CASSANDRA_HEAP (1g), CASSANDRA_JMX_PORT (unset:
 // no JMX); for the cluster CASSANDRA_CLUSTER_ADDRESS (127.0.0.2: node1's address, node i the
 // next ones), CASSANDRA_CLUSTER_PORT (9042), CASSANDRA_CLUSTER_STORAGE_PORT (7000),
-// CASSANDRA_CLUSTER_HEAP (512m per node).
+// CASSANDRA_CLUSTER_HEAP (512m per node); for the secure node CASSANDRA_SECURE_ADDRESS (127.0.0.5),
+// CASSANDRA_SECURE_PORT (9042), CASSANDRA_SECURE_STORAGE_PORT (7000), CASSANDRA_SECURE_HEAP (512m).
 //
 // The parts, in scripts/services/ (each imports only those above it):
 //   errors.mjs, time.mjs, files.mjs   ServiceError; sleep; reading files, log tails, PATH lookup
@@ -37,6 +43,8 @@
 //   cluster-node.mjs                  one node: yaml, JVM args, probe with gossip view, start, stop
 //   cluster-ring.mjs                  ring state: every node UN in every node's view
 //   cluster-start.mjs, cluster.mjs    `up --nodes N` / start-node; status, down, stop-node
+//   secure-config.mjs, secure-certs.mjs  the secure node's address, paths; its CA and certificates
+//   secure-node.mjs                   the secure node: yaml, TLS + login probe, up, status, down
 //   api.mjs                           ensureServices / servicesStatus / stopServices, ensureCluster ...
 //   cli.mjs                           argument parsing, output, exit status
 
@@ -62,6 +70,7 @@ export { cassandraDataIdentity, renderTemplate } from './services/cassandra.mjs'
 export { ensureServices, servicesStatus, stopServices } from './services/api.mjs';
 export { clusterState, ensureCluster, startNode, stopCluster, stopNode } from './services/api.mjs';
 export { CLUSTER_NAME, nodeAddress, parseNodeCount } from './services/cluster-config.mjs';
+export { ensureSecureNode, secureNodeState, stopSecureNode } from './services/api.mjs';
 
 const isEntryPoint = (() => {
   try {

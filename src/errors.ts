@@ -14,7 +14,10 @@ export const ExitStatus = Object.freeze({
   COMPLETED_WITH_ERRORS: 1,
   /** Aborted: too many errors (`--max-errors`). */
   TOO_MANY_ERRORS: 2,
-  /** Aborted: fatal error (unreachable database, bad credentials, schema mismatch). */
+  /**
+   * Aborted: fatal error (unreachable database, bad credentials, schema mismatch, a checkpoint
+   * or dead-letter file that cannot be written: no permission, a full disk, a file-size limit).
+   */
   FATAL: 3,
   /** Interrupted (SIGINT/SIGTERM), checkpoint saved. */
   INTERRUPTED: 4,
@@ -106,6 +109,14 @@ export const ERROR_CODES = Object.freeze({
   WORKER_START_FAILED: spec(F, FATAL),
   /** A task sent nothing (no counter moved) for too long: failed, and run again. */
   TASK_TIMEOUT: spec(F, RETRY),
+  /**
+   * The checkpoint cannot be written (no permission, a full disk or quota, a file-size limit, a
+   * read-only file system, a path through a file). Exit 3, not 64: the flag may be right and the
+   * disk full. Found before the first item when it can be; mid-run it stops the job.
+   */
+  CHECKPOINT_UNWRITABLE: spec(F, FATAL),
+  /** A file of records the job must keep (dead letters, differences) cannot be written; as above. */
+  OUTPUT_UNWRITABLE: spec(F, FATAL),
   /** A bug, or a failure nothing else names. */
   INTERNAL: spec(F, FATAL),
 });

@@ -13,6 +13,7 @@
  */
 import cassandra from 'cassandra-driver';
 import { classifyCassandraError, connect } from '../src/cassandra/client.js';
+import { consistencyCode } from '../src/cassandra/range-reader.js';
 import { toPlainError, type PlainError } from '../src/errors.js';
 import { DONE, STOPPED, defineWorker, failed, microsSince, type TaskContext, type TaskOutcome } from '../src/engine/worker-runtime.js';
 import { MODELS } from '../src/populate/models/index.js';
@@ -41,7 +42,8 @@ async function writeRows(task: PopulateTask, ctx: TaskContext<PopulateJob, Resou
   let failure: PlainError | undefined;
   let next = task.start;
   const options = { edgeEvery: config.edgeEvery, invalidEvery: config.invalidEvery };
-  const execOptions = statements.map((s) => ({ prepare: true, isIdempotent: s.idempotent }));
+  const consistency = consistencyCode(config.consistency);
+  const execOptions = statements.map((s) => ({ prepare: true, isIdempotent: s.idempotent, ...(consistency === undefined ? {} : { consistency }) }));
 
   const execute = async (statement: number, params: unknown[]): Promise<void> => {
     const { cql, idempotent } = statements[statement] as ModelStatement;

@@ -1,5 +1,6 @@
 // The programmatic API (test global setup, benches): ensure, inspect and stop both services,
-// and the same for the local multi-node cluster plus stopping and starting one of its nodes.
+// and the same for the local multi-node cluster plus stopping and starting one of its nodes,
+// and for the secured node (TLS + password).
 
 import { HOST, LOCAL_DATA_CENTER, config } from './config.mjs';
 import { parseNodeCount } from './cluster-config.mjs';
@@ -10,6 +11,7 @@ import { install } from './maven.mjs';
 import { up } from './start.mjs';
 import { inspect } from './state.mjs';
 import { down } from './stop.mjs';
+import { secureAddresses, secureDown, secureStatus, secureUp } from './secure-node.mjs';
 
 /** @typedef {import('./config.mjs').ServiceName} ServiceName */
 /** @typedef {import('./state.mjs').ServiceState} ServiceState */
@@ -122,4 +124,28 @@ export async function stopNode(i, { kill = false, log = console.error } = {}) {
  */
 export async function startNode(i, { log = console.error } = {}) {
   await startClusterNode(i, { log, progress: 'lines' });
+}
+
+/**
+ * Start (or reuse) the secured node (password authentication, TLS with a required client
+ * certificate) and wait until the superuser logs in over TLS; returns where clients connect,
+ * the CA and client certificate files, and the superuser's credentials.
+ * @param {{log?: (msg: string) => void}} [options]
+ */
+export async function ensureSecureNode({ log = console.error } = {}) {
+  log(await secureUp({ log, progress: 'lines' }));
+  return secureAddresses();
+}
+
+/** State of the secured node (no side effects but removing a stale pid file). */
+export async function secureNodeState() {
+  const s = await secureStatus();
+  return { ready: s.ready, line: s.line, state: s.state };
+}
+
+/** Stop the secured node. @param {{log?: (msg: string) => void}} [options] */
+export async function stopSecureNode({ log = console.error } = {}) {
+  const line = await secureDown({ log });
+  log(line);
+  return line;
 }

@@ -98,8 +98,13 @@ export function prepareCassandra(cfg, p, log) {
  * Java 17 options, the heap, the yaml, storage and log folders, then `extra`, then the classpath.
  * @param {{lib: string, yaml: string, data: string, logDir: string}} p @param {string} heap
  * @param {string[]} extra
+ * @param {{ durableSchema?: boolean }} [options] durableSchema: leave out
+ *   -Dcassandra.unsafesystem=true, which skips flushing system tables (the schema) on every
+ *   change. Without the flush a node killed with SIGKILL restarts without a table created since
+ *   its last flush, and its commit log replay drops that table's rows ("Skipped N mutations from
+ *   unknown CF"): the cluster, whose tests kill nodes, must keep it.
  */
-export function cassandraJvmArgs(p, heap, extra) {
+export function cassandraJvmArgs(p, heap, extra, options = {}) {
   const jvmOptions = parseJvmOptions(fs.readFileSync(path.join(CASSANDRA_ASSETS, 'jvm17-server.options'), 'utf8'));
   const jamm = fs.readdirSync(p.lib).find((f) => /^jamm-[\d.]+\.jar$/.test(f));
   return [
@@ -113,7 +118,7 @@ export function cassandraJvmArgs(p, heap, extra) {
     `-Dlogback.configurationFile=${path.join(CASSANDRA_ASSETS, 'logback.xml')}`,
     '-Dcassandra-foreground=yes',
     '-Dcassandra.skip_wait_for_gossip_to_settle=0',
-    '-Dcassandra.unsafesystem=true',
+    ...(options.durableSchema === true ? [] : ['-Dcassandra.unsafesystem=true']),
     '-Djava.net.preferIPv4Stack=true',
     ...extra,
     `-XX:ErrorFile=${path.join(p.logDir, 'hs_err_pid%p.log')}`,
@@ -134,11 +139,12 @@ export function loadDriver() {
 /**
  * Run fn with a client that talks to host:port only (never to the peers it discovers),
  * bounded in time: the driver retries protocol versions on a port that answers something else.
+ * `extra`: more client options (credentials, sslOptions: the secure node).
  * @template T @param {string} host @param {number} port @param {number} timeoutMs
- * @param {(client: any) => Promise<T>} fn
+ * @param {(client: any) => Promise<T>} fn @param {Record<string, unknown>} [extra]
  * @returns {Promise<{ok: true, value: T}|{ok: false, error: string}>}
  */
-export async function withNodeClient(host, port, timeoutMs, fn) {
+export async function withNodeClient(host, port, timeoutMs, fn, extra = {}) {
   const driver = await loadDriver();
   const { loadBalancing } = driver.policies;
   const client = new driver.Client({
@@ -152,6 +158,7 @@ export async function withNodeClient(host, port, timeoutMs, fn) {
       loadBalancing: new loadBalancing.AllowListPolicy(new loadBalancing.DCAwareRoundRobinPolicy(LOCAL_DATA_CENTER), [`${host}:${port}`]),
     },
     isMetadataSyncEnabled: false,
+    ...extra,
   });
   /** @type {NodeJS.Timeout|undefined} */
   let timer;

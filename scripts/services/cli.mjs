@@ -5,6 +5,7 @@
 // (plus an indented log excerpt) and exit status 1; usage without a command exits 2.
 // --nodes 1 (the default) is the single node; --nodes 2-9 the local cluster (cluster.mjs),
 // and then the commands leave DynamoDB Local alone unless `all` or `dynamodb` names it.
+// --secure: up, status, down and logs act on the secured node only (secure-node.mjs).
 
 import { HOST, config, paths } from './config.mjs';
 import { ServiceError, oneLine } from './errors.mjs';
@@ -16,15 +17,19 @@ import { clusterUp, startClusterNode } from './cluster-start.mjs';
 import { showFiles, showLogs } from './logs.mjs';
 import { install } from './maven.mjs';
 import { down } from './stop.mjs';
+import { secureDown, secureLogFiles, secureStatus, secureUp } from './secure-node.mjs';
 
 /** @typedef {import('./config.mjs').ServiceName} ServiceName */
 /** @typedef {import('./state.mjs').ServiceState} ServiceState */
 
 const USAGE = [
   'usage: node scripts/services.mjs <up|status|down|logs|install> [cassandra|dynamodb|all] [-f] [--nodes N]',
+  '       node scripts/services.mjs <up|status|down|logs> --secure [-f]',
   '       node scripts/services.mjs <stop-node|start-node> <i> [--kill]',
   '  --nodes 1 (default): the single node on 127.0.0.1; --nodes 3: the local cluster, node i on',
   '  127.0.0.(i+1) (CASSANDRA_CLUSTER_ADDRESS), with DynamoDB Local only when named.',
+  '  --secure: one node with password authentication and TLS (client certificate required) on',
+  '  127.0.0.5 (CASSANDRA_SECURE_ADDRESS); CA and certificates in <services dir>/secure/certs.',
 ].join('\n');
 
 /**
@@ -39,17 +44,20 @@ export function parseArgs(argv) {
   let help = false;
   let kill = false;
   let nodes = 1;
+  let secure = false;
   for (let k = 0; k < argv.length; k++) {
     const a = /** @type {string} */ (argv[k]);
     if (a === '-f' || a === '--follow') follow = true;
     else if (a === '-h' || a === '--help') help = true;
     else if (a === '--kill') kill = true;
+    else if (a === '--secure') secure = true;
     else if (a === '--nodes') nodes = parseNodeCount(argv[++k]);
     else if (a.startsWith('--nodes=')) nodes = parseNodeCount(a.slice('--nodes='.length));
     else if (a.startsWith('-')) throw new ServiceError(`unknown option '${a}'; ${USAGE}`);
     else positional.push(a);
   }
-  return { positional, follow, help, kill, nodes };
+  if (secure && nodes > 1) throw new ServiceError(`--secure is one node; it does not combine with --nodes ${nodes}`);
+  return { positional, follow, help, kill, nodes, secure };
 }
 
 /** @param {ServiceState} s */
@@ -69,7 +77,7 @@ function statusLine(s) {
 
 /** @param {string[]} argv @returns {Promise<number>} exit status */
 async function main(argv) {
-  const { positional, follow, help, kill, nodes } = parseArgs(argv);
+  const { positional, follow, help, kill, nodes, secure } = parseArgs(argv);
   const [command] = positional;
   if (!command || help) {
     console.log(USAGE);
@@ -77,6 +85,7 @@ async function main(argv) {
   }
   const log = (/** @type {string} */ m) => console.error(m);
   if (command === 'stop-node' || command === 'start-node') return nodeCommand(command, positional[1], kill, log);
+  if (secure) return secureCommand(command, positional[1], follow, log);
   const target = positional[1] ?? (nodes > 1 ? 'cassandra' : 'all');
   if (!['all', 'cassandra', 'dynamodb'].includes(target)) throw new ServiceError(`unknown service '${target}'; ${USAGE}`);
   const names = /** @type {ServiceName[]} */ (target === 'all' ? ['cassandra', 'dynamodb'] : [target]);
@@ -168,6 +177,33 @@ async function clusterCommand(command, names, nodes, follow, log) {
     }
     default:
       throw new ServiceError(`unknown command '${command}'; ${USAGE}`);
+  }
+}
+
+/**
+ * `up`, `status`, `down` and `logs` with --secure: the secured node alone.
+ * @param {string} command @param {string|undefined} target @param {boolean} follow
+ * @param {(m: string) => void} log @returns {Promise<number>}
+ */
+async function secureCommand(command, target, follow, log) {
+  if (target !== undefined && target !== 'cassandra') throw new ServiceError(`--secure is a Cassandra node; '${target}' does not go with it; ${USAGE}`);
+  switch (command) {
+    case 'up':
+      console.log(await secureUp({ log, progress: 'dots' }));
+      return 0;
+    case 'status': {
+      const s = await secureStatus();
+      console.log(s.line);
+      return s.ready ? 0 : 1;
+    }
+    case 'down':
+      console.log(await secureDown({ log }));
+      return 0;
+    case 'logs':
+      await showFiles(secureLogFiles(), follow);
+      return 0;
+    default:
+      throw new ServiceError(`'${command}' does not go with --secure; ${USAGE}`);
   }
 }
 

@@ -60,7 +60,7 @@ function prepareNode(c, p) {
   for (const d of [p.conf, p.logDir, p.data]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(p.yaml, renderNodeYaml(c, p));
   const lib = paths(c.base, 'cassandra').lib;
-  const args = cassandraJvmArgs({ lib, yaml: p.yaml, data: p.data, logDir: p.logDir }, c.heap, [`-Dcassandra.ring_delay_ms=${RING_DELAY_MS}`]);
+  const args = cassandraJvmArgs({ lib, yaml: p.yaml, data: p.data, logDir: p.logDir }, c.heap, [`-Dcassandra.ring_delay_ms=${RING_DELAY_MS}`], { durableSchema: true });
   fs.writeFileSync(p.argFile, toArgFile(args));
   return [`@${p.argFile}`, p.marker, CASSANDRA_MAIN_CLASS];
 }

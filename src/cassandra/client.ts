@@ -5,6 +5,8 @@
  */
 import cassandra from 'cassandra-driver';
 import { ErrorCode, isPlainError, toPlainError, type PlainError, ToolError } from '../errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { explainTlsFailure, sslOptions, type CassandraTls } from './tls.js';
 
 export interface CassandraConnection {
   /** `host` or `host:port`; the port defaults to `port`. */
@@ -12,8 +14,15 @@ export interface CassandraConnection {
   readonly port: number;
   readonly localDc: string;
   readonly username?: string;
-  /** Never logged, never written anywhere: taken from the environment. */
+  /**
+   * Never logged, never written anywhere (it reaches the workers in their workerData only): from
+   * the variable --cassandra-password-env names, a --cassandra-credentials file or CASSANDRA_PASSWORD.
+   */
   readonly password?: string;
+  /** Where the password came from (`env VAR`, `file PATH`), for messages: never the password. */
+  readonly credentialsSource?: string;
+  /** Client-to-node TLS (src/cassandra/tls.ts); absent: plain TCP. */
+  readonly tls?: CassandraTls;
   readonly connectTimeoutMs: number;
   readonly requestTimeoutMs: number;
   /** Connections per host; the driver multiplexes up to 2048 requests on each. */
@@ -52,6 +61,11 @@ export function createClient(conn: CassandraConnection, keyspace?: string, purpo
   if (conn.username !== undefined) {
     options.credentials = { username: conn.username, password: conn.password ?? '' };
   }
+  if (conn.tls !== undefined) options.sslOptions = sslOptions(conn.tls);
+  // The driver's default waits up to 10 minutes between attempts to reach a node that went down;
+  // a migration waiting out a restart should see the node within seconds of its return.
+  const { reconnectBaseDelayMs, reconnectMaxDelayMs } = DEFAULTS.cassandra;
+  options.policies = { reconnection: new cassandra.policies.reconnection.ExponentialReconnectionPolicy(reconnectBaseDelayMs, reconnectMaxDelayMs, false) };
   return new cassandra.Client(options);
 }
 
@@ -63,28 +77,45 @@ export async function connect(conn: CassandraConnection, keyspace?: string, purp
     return client;
   } catch (error) {
     await client.shutdown().catch(() => undefined);
-    throw new ToolError(classifyCassandraError(error, conn));
+    throw new ToolError(classifyCassandraError(error, conn, { connecting: true }));
   }
 }
 
-/** Maps a driver error to a plain error with a stable code and a one-line message. */
-export function classifyCassandraError(error: unknown, conn?: Pick<CassandraConnection, 'contactPoints' | 'port'>): PlainError {
+/** What classifyCassandraError may use of a connection: where, and what to keep out of messages. */
+export type ConnectionForMessages = Pick<CassandraConnection, 'contactPoints' | 'port'> &
+  Partial<Pick<CassandraConnection, 'username' | 'password' | 'credentialsSource' | 'tls'>>;
+
+/**
+ * Maps a driver error to a plain error with a stable code and a one-line message. Rejected
+ * credentials and failed TLS handshakes are CASSANDRA_AUTH (exit 3, never retried: every attempt
+ * would fail the same way); the message says which flag fixes it and never holds the password.
+ *
+ * A closed socket reads as a TLS problem only while `connecting` (a plain client at a TLS-only
+ * port): later it is a node that went away mid-request, which the retry of the work mends
+ * (CASSANDRA_UNREACHABLE, an outage code of the engine).
+ */
+export function classifyCassandraError(error: unknown, conn?: ConnectionForMessages, when: { readonly connecting?: boolean } = {}): PlainError {
   // Already classified (e.g. a ToolError from connect()): keep its code.
   if (isPlainError(error)) return toPlainError(error);
+  // The driver's messages do not echo passwords; scrubbing its text (never ours, whose flag
+  // names could contain a weak password such as "cassandra") keeps it so whatever it becomes.
+  const secret = conn?.password;
+  const oneLine = (text: string): string => {
+    const line = text.replace(/\s+/g, ' ').trim();
+    return secret === undefined || secret === '' ? line : line.split(secret).join('***');
+  };
   const { errors } = cassandra;
   const where = conn === undefined ? 'Cassandra' : `Cassandra at ${describeContactPoints(conn)}`;
   if (error instanceof errors.NoHostAvailableError) {
     const inner = Object.values(error.innerErrors ?? {}) as unknown[];
     const first = inner[0];
-    if (first instanceof errors.AuthenticationError) {
-      return { code: ErrorCode.CASSANDRA_AUTH, message: `${where} rejected the credentials: ${first.message}`, retryable: false };
-    }
+    if (first instanceof errors.AuthenticationError) return authFailure(where, oneLine(first.message.split('\n')[0] ?? ''), conn);
+    const tlsLine = when.connecting === true || !closedSocket(first) ? explainTlsFailure(first, conn?.tls !== undefined) : undefined;
+    if (tlsLine !== undefined) return { code: ErrorCode.CASSANDRA_AUTH, message: `cannot connect to ${where}: ${tlsLine}`, retryable: false };
     const reason = first instanceof Error ? first.message : error.message;
     return { code: ErrorCode.CASSANDRA_UNREACHABLE, message: `cannot reach ${where}: ${oneLine(reason)}`, retryable: true };
   }
-  if (error instanceof errors.AuthenticationError) {
-    return { code: ErrorCode.CASSANDRA_AUTH, message: `${where} rejected the credentials: ${oneLine(error.message)}`, retryable: false };
-  }
+  if (error instanceof errors.AuthenticationError) return authFailure(where, oneLine(error.message.split('\n')[0] ?? ''), conn);
   if (error instanceof errors.ResponseError) {
     const rc = cassandra.types.responseErrorCodes;
     switch (error.code) {
@@ -114,6 +145,25 @@ export function classifyCassandraError(error: unknown, conn?: Pick<CassandraConn
   return { code: ErrorCode.CASSANDRA_QUERY, message: `${where}: ${oneLine(message)}`, retryable: false };
 }
 
-function oneLine(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+/** A connection reset or closed under a request: a TLS refusal at connect, a node gone later. */
+function closedSocket(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket (was )?closed|connection closed|disconnected before secure/i.test(error.message);
+}
+
+function authFailure(where: string, reason: string, conn?: ConnectionForMessages): PlainError {
+  if (conn?.username === undefined) {
+    return {
+      code: ErrorCode.CASSANDRA_AUTH,
+      message: `${where} requires a login (${reason}); pass --cassandra-username NAME with --cassandra-password-env VAR or --cassandra-credentials FILE`,
+      retryable: false,
+    };
+  }
+  const from = conn.credentialsSource === undefined || conn.credentialsSource === 'none' ? 'no password given' : `password from ${conn.credentialsSource}`;
+  return {
+    code: ErrorCode.CASSANDRA_AUTH,
+    message: `${where} rejected the credentials of user "${conn.username}" (${from}): ${reason}`,
+    retryable: false,
+  };
 }

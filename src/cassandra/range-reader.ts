@@ -32,6 +32,9 @@ export interface ReadOptions {
   readonly onFetch?: (micros: number) => void;
 }
 
+/** Write consistency levels: the read levels and ANY. */
+export const WRITE_CONSISTENCIES = ['ANY', 'ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
+
 export function consistencyCode(name: string): number | undefined {
   const key = name.toLowerCase().replace(/_(\w)/g, (_, ch: string) => ch.toUpperCase());
   return (cassandra.types.consistencies as unknown as Record<string, number>)[key];

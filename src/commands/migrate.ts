@@ -2,7 +2,6 @@ import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { STREAM_VIEW_TYPES } from '../dynamodb/table-admin.js';
-import { ExitStatus } from '../errors.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { MigrateConfig } from '../migrate/config.js';
 import type { RateMode } from '../engine/throughput.js';
@@ -29,7 +28,7 @@ export class MigrateCommand extends TableJobCommand {
 
       Credentials: the AWS default chain (environment, profile, SSO, instance role); \`--profile\`, \`--region\`, \`--endpoint-url\` as in the AWS CLI. A loopback endpoint (DynamoDB Local) works without credentials.
 
-      Exit status: 0 every row written; 1 dead letters or ranges left pending; 2 more dead letters than --max-errors; 3 fatal (unreachable database, bad credentials, schema mismatch); 4 interrupted (checkpoint saved); 64 usage error.
+      Exit status: 0 every row written; 1 dead letters or ranges left pending; 2 more dead letters than --max-errors; 3 fatal (unreachable database, bad credentials, schema mismatch, a checkpoint or dead-letter file that cannot be written); 4 interrupted (checkpoint saved); 64 usage error.
     `,
     examples: [
       ['Copy app.users into the users table', '$0 migrate --keyspace app --table users --target-table users --threads 16'],
@@ -59,7 +58,7 @@ export class MigrateCommand extends TableJobCommand {
     description: 'Abort (exit 2) after more than N dead letters; -1: no limit (default -1)',
     validator: t.cascade(t.isNumber(), [t.isInteger(), t.isAtLeast(-1)]),
   });
-  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and estimates; write nothing' });
+  dryRun = Option.Boolean('--dry-run', false, { description: 'Print the plan and estimates and check the target with read-only calls (endpoint, credentials, table); write nothing' });
   maxWcu = Option.String('--max-wcu', {
     description: 'Hard ceiling in write units per second (computed from item sizes); also the dry run\'s time estimate',
     validator: isPositiveInt(10_000_000),
@@ -99,10 +98,8 @@ export class MigrateCommand extends TableJobCommand {
     };
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const prepared = await prepareMigration(config);
-    if (config.dryRun) {
-      await printDryRun(config, prepared, this.context.stdout, this.json);
-      return ExitStatus.OK;
-    }
+    // A failed check of the target (unreachable, bad credentials, no fitting table) exits as the real run would.
+    if (config.dryRun) return printDryRun(config, prepared, this.context.stdout, this.context.stderr, this.json);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'migrate');
     const summary = await runMigration(config, prepared, display, this.context.signal);
     if (this.json) this.context.stdout.write(`${JSON.stringify({ event: 'summary', command: 'migrate', ...summary })}\n`);

@@ -7,6 +7,7 @@ import { fmtDuration, fmtInt, ProgressDisplay, progressMode } from '../metrics/p
 import { isModelName, MODEL_NAMES } from '../populate/model.js';
 import { MODELS } from '../populate/models/index.js';
 import { replicationCql } from '../cassandra/replication.js';
+import { WRITE_CONSISTENCIES } from '../cassandra/range-reader.js';
 import { runPopulate, type PopulateSummary } from '../populate/run.js';
 import { CassandraCommand, isNonNegativeInt, isPositiveInt } from './base.js';
 
@@ -64,6 +65,11 @@ export class PopulateCommand extends CassandraCommand {
     validator: isNonNegativeInt(),
   });
 
+  consistency = Option.String('--consistency', DEFAULTS.populate.consistency, {
+    description: `Write consistency in Cassandra, e.g. ALL so every replica holds every row before a test stops a node (default ${DEFAULTS.populate.consistency})`,
+    validator: t.isEnum(WRITE_CONSISTENCIES),
+  });
+
   override async execute(): Promise<number> {
     if (!isModelName(this.model)) {
       throw new UsageError(`--model must be one of ${MODEL_NAMES.join(', ')}; got "${this.model}"`);
@@ -91,6 +97,7 @@ export class PopulateCommand extends CassandraCommand {
         invalidEvery: this.invalidEvery,
         chunkRows: DEFAULTS.populate.chunkRows,
         maxRetries: DEFAULTS.populate.maxRetries,
+        consistency: this.consistency,
         progressIntervalMs: DEFAULTS.progressIntervalMs,
       },
       display,

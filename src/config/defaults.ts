@@ -143,6 +143,9 @@ export const DEFAULTS = Object.freeze({
     /** Per-request client timeout; generous because 2-core test machines are slow under load. */
     requestTimeoutMs: 30_000,
     connectionsPerHost: 2,
+    /** Delays between attempts to reach a node that is down: exponential from base to max. */
+    reconnectBaseDelayMs: 500,
+    reconnectMaxDelayMs: 5_000,
   }),
   dynamodb,
   backoff,
@@ -164,6 +167,8 @@ export const DEFAULTS = Object.freeze({
     seed: 42,
     /** Replication factor 1 (SimpleStrategy); see `--replication` for the accepted forms. */
     replication: '1',
+    /** Write consistency: one replica's answer is enough (the driver's own default). */
+    consistency: 'LOCAL_ONE',
     /** Statements in flight per worker thread. */
     concurrencyPerThread: 64,
     /** Rows per task: small enough for even progress and balance, big enough to be cheap. */

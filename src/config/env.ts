@@ -7,6 +7,7 @@ export interface CassandraEnv {
   readonly contactPoints?: string;
   readonly port?: number;
   readonly localDc?: string;
+  /** CASSANDRA_USERNAME / CASSANDRA_PASSWORD; the connection takes them through src/config/cassandra-credentials.ts. */
   readonly username?: string;
   readonly password?: string;
 }

@@ -87,6 +87,18 @@ const BY_TYPE: ReadonlyMap<string, Kind> = new Map([
   ['ServiceUnavailableException', SERVER],
 ]);
 
+/**
+ * The answers that say the signing keys have expired. DYNAMODB_AUTH, fatal, like every refused
+ * signature: the lean path has already sent the request once more on refreshed keys
+ * (signed-post.ts) before one of these reaches a caller.
+ */
+const EXPIRED_CREDENTIALS = new Set(['ExpiredTokenException', 'ExpiredToken']);
+
+/** DynamoDB refused the request because the keys that signed it expired: new keys may succeed. */
+export function isExpiredCredentials(info: Pick<DdbErrorInfo, 'awsType'>): boolean {
+  return info.awsType !== undefined && EXPIRED_CREDENTIALS.has(info.awsType);
+}
+
 /** `com.amazonaws.dynamodb.v20120810#ValidationException` → `ValidationException`. */
 export function shortErrorType(type: string): string {
   const hash = type.lastIndexOf('#');

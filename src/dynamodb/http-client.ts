@@ -2,11 +2,13 @@
  * The lean DynamoDB client of one worker: sign (signer.ts) then POST (transport.ts).
  *
  *   openDynamoDbHttpClient(flags) ─ resolveEndpoint ─ createCredentialSource ─┐
- *   call(op, body) ── RequestSigner.sign ── Transport.post ── { status, body, latencyMicros }
+ *   call(op, body) ── signedPost: RequestSigner.signRequest ── Transport.post ── { status, body, latencyMicros }
+ *                     (ExpiredTokenException: new credentials, sent once more)
  */
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import { createCredentialSource, type CredentialSource } from './credentials.js';
 import { resolveEndpoint, type EndpointOptions, type ResolvedEndpoint } from './endpoint.js';
+import { signedPost } from './signed-post.js';
 import { RequestSigner, type DynamoDbOperation } from './signer.js';
 import { Transport, type HttpResult, type TransportOptions } from './transport.js';
 
@@ -29,9 +31,9 @@ export class DynamoDbHttpClient implements DynamoDbCaller {
     this.transport = new Transport(endpoint.url, transport);
   }
 
-  async call(operation: DynamoDbOperation, body: Uint8Array): Promise<HttpResult> {
-    const headers = await this.signer.sign(operation, body);
-    return this.transport.post(headers, body);
+  /** Sent once more on new credentials when DynamoDB says those that signed it expired (signed-post.ts). */
+  call(operation: DynamoDbOperation, body: Uint8Array): Promise<HttpResult> {
+    return signedPost(this.signer, operation, body, (headers) => this.transport.post(headers, body));
   }
 
   /** Fails early (DYNAMODB_AUTH) when there are no credentials, rather than on the first batch. */

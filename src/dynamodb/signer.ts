@@ -9,7 +9,7 @@
 import { Hash } from '@smithy/core/serde';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { ChecksumConstructor, HashConstructor } from '@smithy/types';
-import type { CredentialSource } from './credentials.js';
+import type { AwsCredentialIdentity, CredentialSource } from './credentials.js';
 import type { ResolvedEndpoint } from './endpoint.js';
 
 /** The operation names this tool sends on its own path. */
@@ -33,9 +33,20 @@ export interface SignerOptions {
   readonly targetPrefix?: string;
 }
 
+/** Headers of a signed request, and the credentials that signed it (to report them refused: CredentialSource.expired). */
+export interface SignedRequest {
+  readonly headers: Record<string, string>;
+  readonly credentials: AwsCredentialIdentity;
+}
+
 /** `Operation`: the names this signer is used for (DynamoDB's by default; src/streams signs its own). */
 export class RequestSigner<Operation extends string = DynamoDbOperation> {
-  private readonly signer: SignatureV4;
+  readonly credentials: CredentialSource;
+  /** The SignatureV4 of the credentials last signed with; a new one per rotation (cheap: the signing-key cache is module-wide). */
+  private signer: SignatureV4 | undefined;
+  private signerCredentials: AwsCredentialIdentity | undefined;
+  private readonly region: string;
+  private readonly sha256: ChecksumConstructor | HashConstructor;
   private readonly targetPrefix: string;
   private readonly hostname: string;
   private readonly host: string;
@@ -45,14 +56,9 @@ export class RequestSigner<Operation extends string = DynamoDbOperation> {
 
   constructor(options: SignerOptions) {
     const { url, signingRegion } = options.endpoint;
-    this.signer = new SignatureV4({
-      service: 'dynamodb',
-      region: signingRegion,
-      credentials: () => options.credentials.get(),
-      sha256: options.sha256 ?? NODE_SHA256,
-      // DynamoDB does not need x-amz-content-sha256; leaving it out saves 80 bytes a request.
-      applyChecksum: false,
-    });
+    this.credentials = options.credentials;
+    this.region = signingRegion;
+    this.sha256 = options.sha256 ?? NODE_SHA256;
     this.targetPrefix = options.targetPrefix ?? TARGET_PREFIX;
     this.hostname = url.hostname;
     // What undici sends as Host: the port only when it is not the scheme's default.
@@ -68,7 +74,13 @@ export class RequestSigner<Operation extends string = DynamoDbOperation> {
    * with temporary credentials, x-amz-security-token.
    */
   async sign(operation: Operation, body: Uint8Array, signingDate?: Date): Promise<Record<string, string>> {
-    const signed = await this.signer.sign(
+    return (await this.signRequest(operation, body, signingDate)).headers;
+  }
+
+  /** As sign(), saying which credentials signed. */
+  async signRequest(operation: Operation, body: Uint8Array, signingDate?: Date): Promise<SignedRequest> {
+    const credentials = await this.credentials.get();
+    const signed = await this.signerFor(credentials).sign(
       {
         method: 'POST',
         protocol: this.protocol,
@@ -85,6 +97,21 @@ export class RequestSigner<Operation extends string = DynamoDbOperation> {
       },
       signingDate === undefined ? {} : { signingDate },
     );
-    return signed.headers;
+    return { headers: signed.headers, credentials };
+  }
+
+  private signerFor(credentials: AwsCredentialIdentity): SignatureV4 {
+    if (this.signer === undefined || credentials !== this.signerCredentials) {
+      this.signer = new SignatureV4({
+        service: 'dynamodb',
+        region: this.region,
+        credentials,
+        sha256: this.sha256,
+        // DynamoDB does not need x-amz-content-sha256; leaving it out saves 80 bytes a request.
+        applyChecksum: false,
+      });
+      this.signerCredentials = credentials;
+    }
+    return this.signer;
   }
 }

@@ -110,8 +110,18 @@ function schemaError(message: string): ToolError {
   return new ToolError({ code: ErrorCode.DYNAMODB_SCHEMA, message, retryable: false });
 }
 
-function describeKeys(k: KeySchema): string {
+export function describeKeys(k: KeySchema): string {
   return `${k.hashKey.name} (${k.hashKey.type}) HASH${k.rangeKey ? `, ${k.rangeKey.name} (${k.rangeKey.type}) RANGE` : ''}`;
+}
+
+/** What a job that writes the target says of a missing table without --create-table (and the dry run's check). */
+export function missingTableMessage(table: string, target: TargetDescription, keySchema: KeySchema): string {
+  return `target table '${table}' does not exist at ${target.identity}; add --create-table to create it with key ${describeKeys(keySchema)}`;
+}
+
+/** What a job that writes the target says of a table whose keys differ from the mapping's (and the dry run's check). */
+export function mismatchMessage(table: string, state: { readonly diff: string; readonly actual: KeySchema }): string {
+  return `target table '${table}' does not fit the mapping: ${state.diff} (the table has ${describeKeys(state.actual)})`;
 }
 
 export interface TargetTableOptions extends AdminClientOptions {
@@ -154,7 +164,7 @@ export async function ensureTargetTable(
         return { created: false, capacity: state.capacity };
       case 'missing': {
         if (!options.create) {
-          throw schemaError(`target table '${table}' does not exist at ${target.identity}; add --create-table to create it with key ${describeKeys(keySchema)}`);
+          throw schemaError(missingTableMessage(table, target, keySchema));
         }
         const admin = new TableAdmin(client);
         const created = await admin.createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
@@ -163,7 +173,7 @@ export async function ensureTargetTable(
         return { created: true, capacity: tableCapacity(description) };
       }
       case 'mismatch':
-        throw schemaError(`target table '${table}' does not fit the mapping: ${state.diff} (the table has ${describeKeys(state.actual)}); nothing was written`);
+        throw schemaError(`${mismatchMessage(table, state)}; nothing was written`);
       default:
         throw new Error(`unknown target table state ${JSON.stringify(state satisfies never)}`);
     }

@@ -5,9 +5,11 @@
  * No credentials are ever written here: the job identity holds names and the endpoint's origin.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync, existsSync, rmSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ErrorCode } from '../errors.js';
 import type { RangeDescriptor } from '../plan/token-ranges.js';
+import { fileWriteError, probeWritable, removeQuietly, writeAll } from './durable-file.js';
 
 export const CHECKPOINT_FORMAT = 'cass2ddb-fast/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -61,25 +63,37 @@ export function defaultCheckpointPath(job: JobIdentity, dir = 'cass2ddb-checkpoi
   return path.join(dir, `${safe(job.keyspace)}.${safe(job.table)}--${safe(job.targetTable)}.json`);
 }
 
-/** Writes the file atomically: a reader sees the old or the new content, never a mix. */
-export function writeFileAtomic(file: string, content: string): void {
+/** What a failed save of a migration's checkpoint means, and what the user does about it. */
+const SAVE_FAILED_HINT = 'the job stopped; the last checkpoint saved stands (items written since are written again, puts are idempotent): make room or fix the folder, then run the same command with --resume';
+
+/**
+ * Writes the file atomically: a reader sees the old or the new content, never a mix. Any failure
+ * (a full disk, a file-size limit, no permission) leaves the old file as it was, removes the
+ * temporary one and throws a CHECKPOINT_UNWRITABLE ToolError naming the file and the reason.
+ */
+export function writeFileAtomic(file: string, content: string, hint = 'the file saved before stands'): void {
   const dir = path.dirname(path.resolve(file));
-  mkdirSync(dir, { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'w', 0o600);
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
-  // The rename is durable only once the folder's entry is.
-  const dfd = openSync(dir, 'r');
-  try {
-    fsyncSync(dfd);
-  } finally {
-    closeSync(dfd);
+    mkdirSync(dir, { recursive: true });
+    const fd = openSync(tmp, 'w', 0o600);
+    try {
+      writeAll(fd, content);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, file);
+    // The rename is durable only once the folder's entry is.
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch (error) {
+    removeQuietly(tmp);
+    throw fileWriteError(ErrorCode.CHECKPOINT_UNWRITABLE, 'save', 'checkpoint', file, error, hint);
   }
 }
 
@@ -169,9 +183,28 @@ export class Checkpoint {
     return [...this.ranges.values()].every((r) => r.state === 'done');
   }
 
-  /** Saves when something changed (or when forced). */
+  /** Saves when something changed (or when forced); throws CHECKPOINT_UNWRITABLE when it cannot. */
   save(force = false): void {
     if (!this.dirty && !force) return;
+    writeFileAtomic(this.file, this.render(), SAVE_FAILED_HINT);
+    this.dirty = false;
+  }
+
+  /**
+   * Proves, before anything is written to DynamoDB, that this checkpoint can be saved: its
+   * folder made and a file of its size written and flushed beside it (then removed), so an
+   * unwritable folder, a full disk or a file-size limit stops the job before its first item.
+   */
+  probe(): void {
+    try {
+      probeWritable(this.file, this.render());
+    } catch (error) {
+      throw fileWriteError(ErrorCode.CHECKPOINT_UNWRITABLE, 'write', 'checkpoint', this.file, error,
+        'nothing was written to DynamoDB: make room or fix the folder, or name another file with --checkpoint');
+    }
+  }
+
+  private render(): string {
     const file: CheckpointFile = {
       format: CHECKPOINT_FORMAT,
       version: CHECKPOINT_VERSION,
@@ -187,9 +220,7 @@ export class Checkpoint {
     // One range per line: readable, and diffable between two saves.
     const lines = file.ranges.map((r) => `    ${JSON.stringify(r)}`).join(',\n');
     const { ranges: _r, ...head } = file;
-    const json = JSON.stringify(head, null, 2).replace(/\n}$/, `,\n  "ranges": [\n${lines}\n  ]\n}\n`);
-    writeFileAtomic(this.file, json);
-    this.dirty = false;
+    return JSON.stringify(head, null, 2).replace(/\n}$/, `,\n  "ranges": [\n${lines}\n  ]\n}\n`);
   }
 
   private mustGet(id: string): RangeProgress {

@@ -3,8 +3,10 @@
  * row, one JSON object per line. Workers build them (plain data); the main thread appends them
  * to the file before it moves any checkpoint past them, so a dead letter is never lost.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ErrorCode } from '../errors.js';
+import { fileWriteError, probeWritable, writeAll } from './durable-file.js';
 
 export interface DeadLetter {
   /** The row's primary-key columns, JSON-safe. */
@@ -57,28 +59,72 @@ export function toJsonSafe(value: unknown, depth = 0): unknown {
   return String(value);
 }
 
-/** Appends records to a JSONL file; each append is flushed to disk before it returns. */
+/**
+ * Appends records to a JSONL file; each append is flushed to disk before it returns. An append
+ * that fails (a full disk, a file-size limit, no permission) leaves the file as it was before it,
+ * whole lines only, and throws an OUTPUT_UNWRITABLE ToolError naming the file and the reason.
+ */
 export class JsonlFile<T extends object> {
   private fd: number | undefined;
+  /** Bytes in the file after the last whole append: where a failed one is cut back to. */
+  private size = 0;
   private count = 0;
 
-  /** `truncate`: start a new file (a fresh run); else append (a resumed run adds to its file). */
+  /**
+   * `truncate`: start a new file (a fresh run); else append (a resumed run adds to its file).
+   * `what` names the file in errors ("dead-letter file").
+   */
   constructor(
     readonly file: string,
     truncate = false,
+    readonly what = 'output file',
   ) {
-    if (truncate) rmSync(file, { force: true });
+    if (!truncate) return;
+    try {
+      rmSync(file, { force: true });
+    } catch (error) {
+      throw fileWriteError(ErrorCode.OUTPUT_UNWRITABLE, 'replace', what, file, error);
+    }
+  }
+
+  /**
+   * Proves, before a job writes anything, that records can be appended here: the folder made,
+   * a few KB written and flushed beside the file, the file itself opened for appending.
+   */
+  static probe(file: string, what: string, hint: string): void {
+    try {
+      probeWritable(file, `${'x'.repeat(4095)}\n`);
+    } catch (error) {
+      throw fileWriteError(ErrorCode.OUTPUT_UNWRITABLE, 'write', what, file, error, hint);
+    }
   }
 
   append(letters: readonly T[]): void {
     if (letters.length === 0) return;
     if (this.fd === undefined) {
-      mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
-      this.fd = openSync(this.file, 'a', 0o600);
+      try {
+        mkdirSync(path.dirname(path.resolve(this.file)), { recursive: true });
+        this.fd = openSync(this.file, 'a', 0o600);
+        this.size = fstatSync(this.fd).size;
+      } catch (error) {
+        throw fileWriteError(ErrorCode.OUTPUT_UNWRITABLE, 'open', this.what, this.file, error, 'the job stopped');
+      }
     }
     const text = letters.map((l) => `${JSON.stringify({ at: new Date().toISOString(), ...l })}\n`).join('');
-    writeSync(this.fd, text);
-    fsyncSync(this.fd);
+    const bytes = Buffer.from(text, 'utf8');
+    try {
+      writeAll(this.fd, bytes);
+      fsyncSync(this.fd);
+    } catch (error) {
+      // No torn last line for the next run to trip on: back to the last whole append.
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // the write's own error says what is wrong
+      }
+      throw fileWriteError(ErrorCode.OUTPUT_UNWRITABLE, 'append to', this.what, this.file, error, 'the job stopped; the file keeps its whole lines, and no position past these records is saved');
+    }
+    this.size += bytes.byteLength;
     this.count += letters.length;
   }
 
@@ -95,4 +141,15 @@ export class JsonlFile<T extends object> {
 }
 
 /** The dead-letter file of a migration. */
-export class DeadLetterFile extends JsonlFile<DeadLetter> {}
+export class DeadLetterFile extends JsonlFile<DeadLetter> {
+  static readonly WHAT = 'dead-letter file';
+
+  constructor(file: string, truncate = false) {
+    super(file, truncate, DeadLetterFile.WHAT);
+  }
+
+  /** Before anything is written to DynamoDB: the dead-letter file can be written. */
+  static probeFile(file: string): void {
+    JsonlFile.probe(file, DeadLetterFile.WHAT, 'nothing was written to DynamoDB: make room or fix the folder, or name another file with --dead-letters');
+  }
+}

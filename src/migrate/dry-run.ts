@@ -2,6 +2,10 @@
  * `--dry-run`: the plan and what it would cost, with nothing written. Sizes come from a sample
  * read of ranges spread over the ring (Cassandra's size_estimates miss data still in memtables
  * and lag by minutes), extrapolated by the share of the ring sampled.
+ *
+ * With the checks of the target the preparation made (read-only: endpoint, credentials, table;
+ * dynamodb/target-checks.ts): a failed one is what the real run would stop on, so the dry run
+ * ends with its exit status (3), one line per failed check on stderr.
  */
 import type { Writable } from 'node:stream';
 import cassandra from 'cassandra-driver';
@@ -9,6 +13,8 @@ import { connect } from '../cassandra/client.js';
 import { compileRowConverter } from '../mapping/row-converter.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
 import { ringShare } from '../plan/token-ranges.js';
+import type { TargetCheck } from '../dynamodb/target-checks.js';
+import { ExitStatus, exitStatusFor, type ExitStatusCode } from '../errors.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
 
@@ -94,14 +100,30 @@ export async function estimate(config: MigrateConfig, prepared: PreparedJob): Pr
   };
 }
 
-export async function printDryRun(config: MigrateConfig, prepared: PreparedJob, out: Writable, json: boolean): Promise<void> {
+/**
+ * Prints the plan, the estimates and the checks of the target (stdout: a JSON `dry-run` event or
+ * text), and one line per failed check on `err`. Returns the exit status: 0 when every check
+ * passed, else the status of the first failed check's code.
+ */
+export async function printDryRun(config: MigrateConfig, prepared: PreparedJob, out: Writable, err: Writable, json: boolean): Promise<ExitStatusCode> {
   const e = await estimate(config, prepared);
+  const checks = prepared.targetChecks ?? [];
+  const failed = checks.filter((c) => c.status === 'failed');
   if (json) {
-    out.write(`${JSON.stringify({ event: 'dry-run', command: 'migrate', source: `${config.keyspace}.${config.table}`, target: config.targetTable, ...e })}\n`);
-    return;
+    const listed = checks.map(({ name, status, detail }) => ({ name, status, detail }));
+    out.write(`${JSON.stringify({ event: 'dry-run', command: 'migrate', source: `${config.keyspace}.${config.table}`, target: config.targetTable, ...e, checks: listed, ok: failed.length === 0 })}\n`);
+  } else {
+    out.write(formatDryRun(config, prepared, e, checks));
   }
+  for (const c of failed) err.write(`cass2ddb-fast: dry run: ${c.name}: ${c.detail}\n`);
+  const first = failed[0];
+  return first?.code === undefined ? (first === undefined ? ExitStatus.OK : ExitStatus.FATAL) : exitStatusFor(first.code);
+}
+
+function formatDryRun(config: MigrateConfig, prepared: PreparedJob, e: DryRunEstimate, checks: readonly TargetCheck[]): string {
   const ks = e.keySchema;
   const key = `${ks.hashKey.name} (${ks.hashKey.type}, HASH)${ks.rangeKey === null ? '' : `, ${ks.rangeKey.name} (${ks.rangeKey.type}, RANGE)`}`;
+  const failed = checks.filter((c) => c.status === 'failed').length;
   const lines = [
     `migrate dry run: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}); nothing is written`,
     `  key schema        ${key}`,
@@ -116,6 +138,8 @@ export async function printDryRun(config: MigrateConfig, prepared: PreparedJob, 
       ? '  time              add --max-wcu N to estimate the time at N write units per second'
       : `  time at ${fmtInt(e.maxWcu)} WCU  ${fmtDuration((e.estimatedSeconds ?? 0) * 1000)}`,
     `  checkpoint        ${prepared.checkpoint.file}${prepared.resumed ? ' (resuming)' : ''}`,
+    `  checks            ${failed === 0 ? 'the target is ready for the real run' : `${failed} failed: the real run would stop`}`,
+    ...checks.map((c) => `    ${c.name.padEnd(13)} ${(c.status === 'failed' ? 'FAILED' : c.status).padEnd(8)}${c.detail}`),
   ];
-  out.write(`${lines.join('\n')}\n`);
+  return `${lines.join('\n')}\n`;
 }

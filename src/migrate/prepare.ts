@@ -1,11 +1,14 @@
 /**
  * Everything a migration decides before it writes anything: the source schema and mapping, the
  * target table (checked or created), the plan, the checkpoint. Any problem found here ends the
- * job with nothing written.
+ * job with nothing written. A dry run creates nothing and saves nothing: it checks the target
+ * with read-only calls instead (dynamodb/target-checks.ts) and reports what it found as a result.
  */
 import { createHash } from 'node:crypto';
 import { Checkpoint, CheckpointError, defaultCheckpointPath, jobKey, readCheckpoint, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
+import { DeadLetterFile } from '../engine/dead-letters.js';
 import { ensureTargetTable } from '../dynamodb/target.js';
+import { checkTarget, type TargetCheck } from '../dynamodb/target-checks.js';
 import { ErrorCode, ToolError } from '../errors.js';
 import { prepareTableJob, preparedTargetTable, prepareTargetTable, type PreparedTableJob } from '../job/table-job.js';
 import { planRanges } from '../plan/token-ranges.js';
@@ -17,6 +20,8 @@ export interface PreparedJob extends PreparedTableJob {
   readonly deadLetterPath: string;
   /** True when this run continues a checkpoint. */
   readonly resumed: boolean;
+  /** A dry run's read-only checks of the target (endpoint, credentials, table); absent otherwise. */
+  readonly targetChecks?: readonly TargetCheck[];
 }
 
 export function mappingDigest(config: Pick<MigrateConfig, 'mapping'>): string {
@@ -68,8 +73,17 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
     ranges = planRanges(prepared.ring, config.splits).map((r) => ({ ...r, state: 'pending' as const }));
   }
   const checkpoint = new Checkpoint(checkpointPath, job, ranges, resumed ? previous : undefined);
+  if (!config.dryRun) {
+    // A checkpoint or dead-letter file that cannot be written stops the job here, before DynamoDB is touched.
+    checkpoint.probe();
+    DeadLetterFile.probeFile(deadLetterPath);
+  }
 
-  const step = config.dryRun ? 'skip' : config.createTable ? 'create' : 'ensure';
+  if (config.dryRun) {
+    const targetChecks = await checkTarget(target, { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs, create: config.createTable });
+    return { ...prepared, job, checkpoint, deadLetterPath, resumed, targetChecks, ...preparedTargetTable(undefined) };
+  }
+  const step = config.createTable ? 'create' : 'ensure';
   // A created table with a stream (--stream-view-type): the stream holds every write from the first.
   const targetTable = step === 'create' && config.streamViewType !== undefined
     ? await ensureTargetTable(target, { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs, create: true, streamViewType: config.streamViewType })

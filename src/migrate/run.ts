@@ -21,6 +21,7 @@ import { startRate } from '../dynamodb/capacity.js';
 import type { MigrateCounter, MigrateJob, MigrateTask, MigrateWorkerData } from './task.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { writeRunReport } from '../report/run-report.js';
+import { toPlainError, type PlainError } from '../errors.js';
 
 export async function runMigration(
   config: MigrateConfig,
@@ -84,7 +85,8 @@ export async function runMigration(
     taskSilenceTimeoutMs: config.taskTimeoutMs,
     ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     progress: { display, snapshot },
-    services: [control, every(config.checkpointEveryMs, () => checkpoint.save())],
+    // A save that fails (a full disk, no permission) stops the job: it cannot promise a resume.
+    services: [control, every(config.checkpointEveryMs, () => saveOrAbort(() => checkpoint.save(), scheduler))],
     onRunningTasks: (running) => setActiveWorkers(control.slots, running),
     onData: (data) => {
       switch (data.type) {
@@ -119,6 +121,7 @@ export async function runMigration(
   );
 
   let outcome;
+  let lastSave: PlainError | undefined;
   try {
     outcome = await scheduler.run(source, signal);
   } finally {
@@ -127,7 +130,12 @@ export async function runMigration(
       itemsWritten: stats.get('itemsWritten'),
       deadLetters: stats.get('deadLetters'),
     });
-    checkpoint.save(true);
+    try {
+      checkpoint.save(true);
+    } catch (error) {
+      // Never a success that a resume could not continue: the failed save is the job's end.
+      lastSave = toPlainError(error);
+    }
     deadLetters.close();
   }
 
@@ -136,7 +144,7 @@ export async function runMigration(
     prepared,
     stats,
     deadLetterCount: deadLetters.written,
-    fatal: outcome.fatal,
+    fatal: outcome.fatal ?? lastSave,
     tooManyErrors,
     interrupted: signal?.aborted === true,
     rangesFailed: outcome.failures,
@@ -179,6 +187,15 @@ function doneShare(r: RangeProgress): number {
   if (r.state === 'done') return ringShare(r.start, r.end);
   if (r.resumeAfter !== undefined) return ringShare(r.start, r.resumeAfter);
   return 0;
+}
+
+/** Runs a checkpoint save; one that throws ends the job with its error instead of the process. */
+function saveOrAbort(save: () => void, scheduler: { abort(error: PlainError): void }): void {
+  try {
+    save();
+  } catch (error) {
+    scheduler.abort(toPlainError(error));
+  }
 }
 
 /** A job service that runs `fn` every `ms`. */

@@ -28,6 +28,8 @@ export interface PopulateConfig {
   readonly invalidEvery: number;
   readonly chunkRows: number;
   readonly maxRetries: number;
+  /** Write consistency level name (--consistency), e.g. LOCAL_ONE. */
+  readonly consistency: string;
   readonly progressIntervalMs: number;
 }
 
@@ -92,6 +94,7 @@ export async function runPopulate(config: PopulateConfig, display: ProgressDispl
     invalidEvery: config.invalidEvery,
     concurrency: config.concurrencyPerThread,
     maxRetries: config.maxRetries,
+    consistency: config.consistency,
   };
   const scheduler = new Scheduler<PopulateJob, PopulateWorkerData>({
     worker: 'populate-worker',

@@ -14,6 +14,8 @@ export interface PopulateWorkerData {
   /** Statements in flight per worker. */
   readonly concurrency: number;
   readonly maxRetries: number;
+  /** Write consistency level name, e.g. LOCAL_ONE. */
+  readonly consistency: string;
 }
 
 export interface PopulateTask {

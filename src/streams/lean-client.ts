@@ -20,6 +20,7 @@ import { DEFAULTS } from '../config/defaults.js';
 import type { CredentialSource } from '../dynamodb/credentials.js';
 import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { classifyErrorResponse, DdbError } from '../dynamodb/errors.js';
+import { signedPost } from '../dynamodb/signed-post.js';
 import { RequestSigner } from '../dynamodb/signer.js';
 import { Transport, type HttpResult, type TransportOptions } from '../dynamodb/transport.js';
 import { backoffDelayMs } from '../engine/backoff.js';
@@ -98,8 +99,8 @@ export class LeanStreamsClient implements StreamsReadClient {
   private async attempt<T>(operation: StreamsOperation, body: Uint8Array, parse: (body: string) => T | undefined, signal: AbortSignal | undefined): Promise<Attempt<T>> {
     let res: HttpResult;
     try {
-      const headers = await this.signer.sign(operation, body);
-      res = await untilAborted(this.transport.post(headers, body), signal);
+      // Refused as expired: sent once more on new credentials (signed-post.ts).
+      res = await signedPost(this.signer, operation, body, (headers) => untilAborted(this.transport.post(headers, body), signal));
     } catch (error) {
       // Below HTTP (reset, timeout, unreachable): send again. A closed client, an abort or
       // missing credentials (a ToolError from the CredentialSource) end the call.

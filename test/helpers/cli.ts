@@ -48,17 +48,44 @@ function jsonLines(out: string): Array<Record<string, unknown>> {
   return events;
 }
 
+export interface BinaryOptions {
+  readonly env: Record<string, string>;
+  readonly cwd?: string;
+  readonly timeoutMs?: number;
+  /** Run as this user and group (the caller must be root): permission bits stop it, unlike root. */
+  readonly uid?: number;
+  readonly gid?: number;
+  /** A file-size limit (`ulimit -f`, in KiB) for the process: a write past it fails with EFBIG, like a full disk. */
+  readonly fileSizeLimitKiB?: number;
+  /** Told each chunk of stdout as it comes (e.g. to act on a progress line mid-run). */
+  readonly onStdout?: (chunk: string, all: string) => void;
+}
+
 /**
  * Runs the built binary in a subprocess with exactly `env` (nothing of this process's environment
  * is added): for what only a fresh process shows, such as the AWS credential chain reading the
  * files AWS_CONFIG_FILE names. A signal ends the run as status 128 + its number.
  */
-export function runBinary(args: string[], options: { readonly env: Record<string, string>; readonly cwd?: string; readonly timeoutMs?: number }): Promise<CliRun> {
+export function runBinary(args: string[], options: BinaryOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: options.env, cwd: options.cwd, timeout: options.timeoutMs ?? 120_000 });
+    // bash's ulimit -f counts KiB; Node ignores SIGXFSZ, so the write itself fails with EFBIG
+    const [command, argv] = options.fileSizeLimitKiB === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : ['/bin/bash', ['-c', `ulimit -f ${Math.floor(options.fileSizeLimitKiB)} && exec "$0" "$@"`, process.execPath, BIN, ...args]];
+    const child = spawn(command, argv, {
+      env: options.env,
+      cwd: options.cwd,
+      timeout: options.timeoutMs ?? 120_000,
+      ...(options.uid === undefined ? {} : { uid: options.uid }),
+      ...(options.gid === undefined ? {} : { gid: options.gid }),
+    });
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+    child.stdout.on('data', (c: Buffer) => {
+      const chunk = c.toString('utf8');
+      out += chunk;
+      options.onStdout?.(chunk, out);
+    });
     child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
     child.on('error', reject);
     child.on('close', (code, signal) => {

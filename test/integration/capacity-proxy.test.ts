@@ -2,10 +2,11 @@
  * The capacity proxy in front of the real DynamoDB Local: a table created through it, 2,000
  * items written through it at 500 WCU with the AWS SDK v3 (BatchWriteItemCommand, the
  * UnprocessedItems re-sent by hand), read back in full; the proxy's counts match what DynamoDB
- * Local stored and no second got more than capacity + burst.
+ * Local stored and no second got more than capacity + burst. Then its faults in front of DynamoDB
+ * Local: 500s and resets never reach it, a spiked answer comes late with its item stored.
  */
 import { randomUUID } from 'node:crypto';
-import { BatchWriteItemCommand, DynamoDBClient, type WriteRequest } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand, type WriteRequest } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCapacityProxy, type CapacityProxy } from '../fixtures/capacity-proxy.js';
 import { createTable, DYNAMODB_ENDPOINT, dropTable, scanAll } from '../helpers/dynamodb.js';
@@ -89,5 +90,46 @@ describe('capacity proxy → DynamoDB Local', () => {
     for (const s of stats.series) expect(s.acceptedUnits).toBeLessThanOrEqual(s.capacity * (1 + BURST_SECONDS));
     // the bucket starts full: at most one burst plus the rate over the run
     expect(seconds).toBeGreaterThanOrEqual((ITEMS - CAPACITY * BURST_SECONDS) / CAPACITY - 0.05);
+  });
+
+  it('injects 500s, resets and latency spikes in front of DynamoDB Local: faults never forwarded, a spiked answer late with its item stored', async () => {
+    const ITEMS_F = 120;
+    const SPIKE_MS = 300;
+    proxy.setCapacity(Infinity);
+    proxy.resetStats();
+    proxy.setFaults({ errorRate: 0.2, resetRate: 0.1, spikeRate: 0.1, spikeMs: SPIKE_MS });
+    // one attempt per send: every fault comes back to this loop, which resends
+    const once = new DynamoDBClient({ endpoint: proxy.url, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+    let failures = 0;
+    let slowAnswers = 0;
+    try {
+      for (let i = 0; i < ITEMS_F; i++) {
+        for (;;) {
+          const t0 = performance.now();
+          try {
+            await once.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: `fault-${String(i).padStart(4, '0')}` }, n: { N: String(i) } } }));
+            if (performance.now() - t0 >= SPIKE_MS - 10) slowAnswers++;
+            break;
+          } catch {
+            failures++;
+          }
+        }
+      }
+    } finally {
+      proxy.setFaults({});
+      once.destroy();
+    }
+    const stats = proxy.stats();
+    expect(stats.injectedErrors).toBeGreaterThan(0);
+    expect(stats.injectedResets).toBeGreaterThan(0);
+    expect(stats.injectedSpikes).toBeGreaterThan(0);
+    expect(stats.injectedErrors + stats.injectedResets).toBe(failures);
+    expect(stats.requests).toBe(ITEMS_F + failures);
+    // spikes also land on 500s; every slow success was a spike
+    expect(slowAnswers).toBeGreaterThan(0);
+    expect(slowAnswers).toBeLessThanOrEqual(stats.injectedSpikes);
+    expect(stats.acceptedItems).toBe(ITEMS_F);
+    const stored = (await scanAll(sdk, TABLE)).filter((it) => it.id?.S?.startsWith('fault-'));
+    expect(stored).toHaveLength(ITEMS_F);
   });
 });

@@ -11,13 +11,13 @@
  * seed is printed, and CASS2DDB_FAULT_SEED=<seed> replays it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type cassandra from 'cassandra-driver';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BIN, runInProcess } from '../helpers/cli.js';
+import { runInProcess } from '../helpers/cli.js';
+import { summaryOf, watchedRun } from '../helpers/watched-run.js';
 import { CONTACT_POINT, dropKeyspace, testClient, uniqueName } from '../helpers/cassandra.js';
 import { DYNAMODB_ENDPOINT, dropTable, scanAll, testDynamo } from '../helpers/dynamodb.js';
 import { expectExactReadBack } from '../helpers/verify-copy.js';
@@ -48,63 +48,6 @@ function random(s: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly events: Array<Record<string, unknown>>;
-  /** Rows this run had read when it was signalled (its last progress event). */
-  readonly doneAtSignal: number;
-  /** From the last signal sent to the exit. */
-  readonly exitAfterSignalMs: number;
-}
-
-/**
- * Runs the binary; `when(done)` is asked at each progress event and answers the signals to
- * send now (e.g. ['SIGKILL']) and after how many ms, or nothing.
- */
-function runMigrate(args: string[], when: (done: number) => { signals: NodeJS.Signals[]; afterMs: number; gapMs?: number } | undefined): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    let planned = false;
-    let doneAtSignal = -1;
-    let lastSignalAt = 0;
-    let lastDone = 0;
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-      for (const m of out.slice(-4096).matchAll(/"event":"progress","command":"migrate","done":(\d+)/g)) lastDone = Number(m[1]);
-      if (planned) return;
-      const plan = when(lastDone);
-      if (plan === undefined) return;
-      planned = true;
-      setTimeout(() => {
-        plan.signals.forEach((sig, i) =>
-          setTimeout(() => {
-            if (child.exitCode !== null || child.signalCode !== null) return;
-            if (i === 0) doneAtSignal = lastDone;
-            lastSignalAt = performance.now();
-            child.kill(sig);
-          }, i * (plan.gapMs ?? 0)),
-        );
-      }, plan.afterMs);
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      const events = out
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ code, signal, stdout: out, stderr: err, events, doneAtSignal, exitAfterSignalMs: lastSignalAt === 0 ? -1 : performance.now() - lastSignalAt });
-    });
-  });
-}
-
-const summaryOf = (run: { events: Array<Record<string, unknown>> }) => run.events.find((e) => e.event === 'summary');
 
 interface SavedCheckpoint {
   completed: boolean;
@@ -154,7 +97,7 @@ describe(`kill -9 at ${KILLS} random moments of a ${ROWS.toLocaleString('en')}-r
       const threshold = Math.max(1, Math.floor(draw() * 0.3 * left));
       const afterMs = Math.floor(draw() * 600);
       const args = [...migrateArgs(keyspace, target, checkpoint, threads), ...(k === 0 ? [] : ['--resume'])];
-      const run = await runMigrate(args, (done) => (done >= threshold ? { signals: ['SIGKILL'], afterMs } : undefined));
+      const run = await watchedRun(args, { signals: (done) => (done >= threshold ? { signals: ['SIGKILL'], afterMs } : undefined) });
       expect(run.signal, `run ${k + 1} ended by itself: ${run.stderr}`).toBe('SIGKILL');
       const saved = readCheckpoint(checkpoint);
       expect(saved.completed).toBe(false);
@@ -168,7 +111,7 @@ describe(`kill -9 at ${KILLS} random moments of a ${ROWS.toLocaleString('en')}-r
     expect(before).toBeGreaterThan(0);
     expect(before).toBeLessThan(ROWS);
 
-    const last = await runMigrate([...migrateArgs(keyspace, target, checkpoint, '2'), '--resume'], () => undefined);
+    const last = await watchedRun([...migrateArgs(keyspace, target, checkpoint, '2'), '--resume']);
     expect(last.code, last.stderr).toBe(0);
     const summary = summaryOf(last)!;
     expect(summary.status).toBe('completed');
@@ -194,7 +137,7 @@ describe('a double Ctrl-C', () => {
     targets.push(target);
     const checkpoint = path.join(dir, 'ctrlc.json');
     const args = migrateArgs(small, target, checkpoint, '2');
-    const run = await runMigrate(args, (done) => (done >= 2_000 ? { signals: ['SIGINT', 'SIGINT'], afterMs: 0, gapMs: 50 } : undefined));
+    const run = await watchedRun(args, { signals: (done) => (done >= 2_000 ? { signals: ['SIGINT', 'SIGINT'], afterMs: 0, gapMs: 50 } : undefined) });
     expect(run.code, run.stderr).toBe(4);
     expect(run.stderr).toContain('SIGINT received, stopping (press Ctrl-C again to exit at once)');
     expect(run.stderr).toContain('SIGINT again, exiting now');
@@ -206,7 +149,7 @@ describe('a double Ctrl-C', () => {
     expect(summaryOf(run)).toBeUndefined();
     expect(readCheckpoint(checkpoint).completed).toBe(false);
 
-    const resumed = await runMigrate([...args, '--resume'], () => undefined);
+    const resumed = await watchedRun([...args, '--resume']);
     expect(resumed.code, resumed.stderr).toBe(0);
     const summary = summaryOf(resumed)!;
     expect(summary.status).toBe('completed');

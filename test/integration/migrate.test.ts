@@ -142,9 +142,10 @@ describe('migrate --dry-run', () => {
     expect(e.keySchema).toMatchObject({ hashKey: { name: 'id', type: 'S' }, rangeKey: null });
     const human = await runInProcess([
       'migrate', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--table', 'users', '--target-table', target,
-      '--endpoint-url', DYNAMODB_ENDPOINT, '--dry-run', '--max-wcu', '1000', '--checkpoint', checkpointFile,
+      '--endpoint-url', DYNAMODB_ENDPOINT, '--create-table', '--dry-run', '--max-wcu', '1000', '--checkpoint', checkpointFile,
     ]);
-    expect(human.status).toBe(0);
+    expect(human.status, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/checks +the target is ready for the real run/);
     expect(human.stdout).toMatch(/nothing is written/);
     expect(human.stdout).toMatch(/key schema +id \(S, HASH\)/);
     expect(human.stdout).toMatch(/time at 1,000 WCU +\d/);

@@ -343,12 +343,103 @@ describe('faults', () => {
   });
 });
 
+describe('latency spikes', () => {
+  it('holds back the answers the injected random picks by spikeMs, after the write is made', async () => {
+    const draws = [0.1, 0.9];
+    const { call, proxy, sink } = await setup({ writeUnitsPerSecond: 100, now: () => performance.now(), faults: { spikeRate: 0.5, spikeMs: 400, random: () => draws.shift() ?? 0.99 } });
+    const t0 = performance.now();
+    const spiked = call('BatchWriteItem', puts(items(1, 512, 'a')));
+    await new Promise((r) => setTimeout(r, 150));
+    // the write is made; only its answer waits
+    expect(stored(sink)).toEqual(['a000']);
+    expect((await spiked).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    const t1 = performance.now();
+    expect((await call('BatchWriteItem', puts(items(1, 512, 'b')))).status).toBe(200);
+    expect(performance.now() - t1).toBeLessThan(300);
+    expect(proxy.stats()).toMatchObject({ requests: 2, injectedSpikes: 1, acceptedItems: 2 });
+  });
+
+  it('draws for a spike after the reset/500 draw, spikes 500s too, and never a reset', async () => {
+    // request 1: no fault, spike; 2: 500, spike; 3: reset (no spike draw); 4: no fault, no spike
+    const draws = [0.95, 0.1, 0.15, 0.2, 0.05, 0.95, 0.9];
+    const { call, proxy } = await setup({
+      writeUnitsPerSecond: Infinity,
+      now: () => performance.now(),
+      faults: { resetRate: 0.1, errorRate: 0.1, spikeRate: 0.3, spikeMs: 250, addedLatencyMs: 10, random: () => draws.shift() ?? 0.99 },
+    });
+    const timed = async (id: string) => {
+      const t = performance.now();
+      const r = await call('BatchWriteItem', puts(items(1, 512, id))).catch(() => undefined);
+      return { status: r?.status, ms: performance.now() - t };
+    };
+    const [a, b, c, d] = [await timed('a'), await timed('b'), await timed('c'), await timed('d')];
+    expect(a.status).toBe(200);
+    expect(a.ms).toBeGreaterThanOrEqual(250);
+    expect(b.status).toBe(500);
+    expect(b.ms).toBeGreaterThanOrEqual(250);
+    expect(c.status).toBeUndefined();
+    expect(d.status).toBe(200);
+    expect(d.ms).toBeLessThan(200);
+    expect(draws).toEqual([]);
+    expect(proxy.stats()).toMatchObject({ requests: 4, injectedSpikes: 2, injectedErrors: 1, injectedResets: 1, acceptedItems: 2 });
+  });
+
+  it('hits the configured spike rate', async () => {
+    let i = 0;
+    const { call, proxy } = await setup({ writeUnitsPerSecond: Infinity, faults: { spikeRate: 0.1, spikeMs: 1, random: () => ((i++ % 100) + 0.5) / 100 } });
+    for (let n = 0; n < 200; n++) expect((await call('BatchWriteItem', puts(items(1, 512, `s${n}`)))).status).toBe(200);
+    expect(proxy.stats()).toMatchObject({ requests: 200, injectedSpikes: 20, acceptedItems: 200 });
+  });
+
+  it('close() does not wait for a spike', async () => {
+    const { call, proxy } = await setup({ writeUnitsPerSecond: Infinity, faults: { spikeRate: 1, spikeMs: 60_000 } });
+    const pending = call('BatchWriteItem', puts(items(1))).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    await proxy.close();
+    expect(await pending).toBeInstanceOf(Error);
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+});
+
+describe('a burst of whole 400 throttles', () => {
+  it('setCapacity(0) answers every write 400, even a one-item batch or a PutItem; the capacity back ends it', async () => {
+    const { call, clock, proxy, sink } = await setup({ writeUnitsPerSecond: 100 });
+    expect((await call('BatchWriteItem', puts(items(5, 512, 'a')))).status).toBe(200);
+    proxy.setCapacity(0);
+    for (let s = 0; s < 5; s++) {
+      clock.t += 1_000;
+      const batch = await call('BatchWriteItem', puts(items(1, 512, `b${s}`)));
+      expect(batch.status).toBe(400);
+      expect(batch.json).toEqual(THROTTLED);
+      expect((await call('PutItem', { TableName: TABLE, Item: itemOfSize(`p${s}`, 100) })).status).toBe(400);
+    }
+    // back to a finite capacity: the bucket starts empty and refills at the new rate
+    proxy.setCapacity(100);
+    expect((await call('BatchWriteItem', puts(items(1, 512, 'c')))).status).toBe(400);
+    clock.t += 100;
+    const after = await call('BatchWriteItem', puts(items(25, 512, 'd')));
+    expect(after.status).toBe(200);
+    expect(unprocessed(after.json)).toHaveLength(15);
+    // back to unlimited: at once
+    proxy.setCapacity(0);
+    proxy.setCapacity(Infinity);
+    expect((await call('BatchWriteItem', puts(items(25, 512, 'e')))).json).toEqual({ UnprocessedItems: {} });
+    expect(proxy.stats()).toMatchObject({ throttledRequests: 11, acceptedItems: 5 + 10 + 25 });
+    expect(sink.stats.items).toBe(40);
+  });
+});
+
 describe('options', () => {
   it('refuses an upstream off loopback and bad numbers, naming the option', async () => {
     await expect(startCapacityProxy({ upstream: 'https://dynamodb.us-east-1.amazonaws.com', writeUnitsPerSecond: 1 })).rejects.toThrow(/loopback/);
     await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: Number.NaN })).rejects.toThrow(/writeUnitsPerSecond/);
     await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: 1, burstSeconds: 0 })).rejects.toThrow(/burstSeconds/);
     await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: 1, faults: { errorRate: 2 } })).rejects.toThrow(/errorRate/);
+    await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: 1, faults: { spikeRate: -0.1, spikeMs: 10 } })).rejects.toThrow(/faults\.spikeRate must be in \[0, 1\]/);
+    await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: 1, faults: { spikeRate: 0.1, spikeMs: Infinity } })).rejects.toThrow(/faults\.spikeMs must be ≥ 0/);
+    await expect(startCapacityProxy({ upstream: 'http://127.0.0.1:1', writeUnitsPerSecond: 1, faults: { spikeRate: 0.1 } })).rejects.toThrow(/spikeRate needs faults\.spikeMs/);
   });
 
   it('listens on 127.0.0.1 only', async () => {

@@ -90,10 +90,12 @@ describe('error registry', () => {
     expect(ALL.filter((c) => isFatal(c)).sort()).toEqual([
       'CASSANDRA_AUTH',
       'CASSANDRA_SCHEMA',
+      'CHECKPOINT_UNWRITABLE',
       'DYNAMODB_AUTH',
       'DYNAMODB_SCHEMA',
       'DYNAMODB_TABLE_NOT_FOUND',
       'INTERNAL',
+      'OUTPUT_UNWRITABLE',
       'WORKER_START_FAILED',
     ]);
     expect(isFatal('DYNAMODB_UNREACHABLE')).toBe(false);

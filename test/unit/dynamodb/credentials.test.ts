@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCredentialSource, createDynamoDbClient, LOOPBACK_CREDENTIALS } from '../../../src/dynamodb/credentials.js';
+import { createCredentialSource, createDynamoDbClient, credentialTiming, LOOPBACK_CREDENTIALS } from '../../../src/dynamodb/credentials.js';
 import { resolveEndpoint } from '../../../src/dynamodb/endpoint.js';
 
 const noProfile = async () => undefined;
@@ -77,6 +77,98 @@ describe('createCredentialSource', () => {
     const source = createCredentialSource({ endpoint: await remote(), provider });
     await Promise.all([source.get(), source.get(), source.get()]);
     expect(calls).toBe(1);
+  });
+});
+
+describe('credentials that live shorter than the refresh window', () => {
+  const tick = () => new Promise((r) => setTimeout(r, 0));
+  /** A container endpoint's kind of provider: a new key per call, each valid `lifeMs` from `now`. */
+  function shortLived(lifeMs: number, clock: { now: number }) {
+    const issued: string[] = [];
+    const provider = async () => {
+      const accessKeyId = `ASIA${issued.length + 1}`;
+      issued.push(accessKeyId);
+      return { accessKeyId, secretAccessKey: 'SK', sessionToken: 'T', expiration: new Date(clock.now + lifeMs) };
+    };
+    return { issued, provider };
+  }
+
+  it('times refresh and margin from the window and margin, shrunk to half and a quarter of a short life', () => {
+    expect(credentialTiming(0, 3_600_000, 300_000, 30_000)).toEqual({ refreshAtMs: 3_300_000, usableUntilMs: 3_570_000, expiresAtMs: 3_600_000 });
+    expect(credentialTiming(0, 8_000, 300_000, 30_000)).toEqual({ refreshAtMs: 4_000, usableUntilMs: 6_000, expiresAtMs: 8_000 });
+    expect(credentialTiming(0, 400_000, 300_000, 30_000)).toEqual({ refreshAtMs: 200_000, usableUntilMs: 370_000, expiresAtMs: 400_000 });
+    expect(credentialTiming(0, Infinity, 300_000, 30_000).refreshAtMs).toBe(Infinity);
+  });
+
+  it('fetches 8-second keys about every 4 seconds, not on every request, and never signs past three quarters of their life', async () => {
+    const clock = { now: 1_000_000 };
+    const { issued, provider } = shortLived(8_000, clock);
+    const source = createCredentialSource({ endpoint: await remote(), provider, now: () => clock.now });
+    const used: Array<{ at: number; key: string }> = [];
+    // a request every 10 ms for 60 s
+    for (let i = 0; i < 6_000; i++) {
+      const c = await source.get();
+      used.push({ at: clock.now, key: c.accessKeyId });
+      if (i % 50 === 0) await tick();
+      clock.now += 10;
+    }
+    // one fetch at start, then one every ~4 s: 60 / 4 = 15, not one per request
+    expect(issued.length).toBeGreaterThanOrEqual(14);
+    expect(issued.length).toBeLessThanOrEqual(17);
+    // each key signed only while at least 2 s (a quarter of 8 s) were left
+    const issuedAt = new Map<string, number>();
+    for (const u of used) if (!issuedAt.has(u.key)) issuedAt.set(u.key, u.at);
+    for (const u of used) expect(u.at - issuedAt.get(u.key)!, u.key).toBeLessThan(6_000 + 500);
+  });
+
+  it('waits for new keys once those in hand are within the margin, and asks the provider at most once a second meanwhile', async () => {
+    const clock = { now: 0 };
+    let calls = 0;
+    // a provider whose cache hands back the same key until it expires at 10 s
+    const same = { accessKeyId: 'ASIASAME', secretAccessKey: 'SK', sessionToken: 'T', expiration: new Date(10_000) };
+    const provider = async () => {
+      calls++;
+      return same;
+    };
+    const source = createCredentialSource({ endpoint: await remote(), provider, now: () => clock.now });
+    for (; clock.now < 9_990; clock.now += 10) {
+      expect(await source.get()).toBe(same);
+      await tick();
+    }
+    // log2 steps towards the expiry, then at most one a second within the margin
+    expect(calls).toBeLessThanOrEqual(12);
+    clock.now = 10_000; // expired: the provider's answer is refused rather than used
+    await expect(source.get()).rejects.toMatchObject({ code: 'DYNAMODB_AUTH', message: expect.stringMatching(/expired at 1970-01-01T00:00:10\.000Z/) });
+  });
+
+  it('keeps using unexpired keys when a refresh fails, and fails once they expire', async () => {
+    const clock = { now: 0 };
+    let fail = false;
+    let n = 0;
+    const provider = async () => {
+      if (fail) throw new Error('connect ECONNREFUSED 169.254.170.2:80');
+      n++;
+      return { accessKeyId: `ASIA${n}`, secretAccessKey: 'SK', sessionToken: 'T', expiration: new Date(clock.now + 8_000) };
+    };
+    const source = createCredentialSource({ endpoint: await remote(), provider, now: () => clock.now });
+    expect((await source.get()).accessKeyId).toBe('ASIA1');
+    fail = true;
+    clock.now = 7_000; // within the margin: a refresh is awaited, fails, the held keys still work
+    expect((await source.get()).accessKeyId).toBe('ASIA1');
+    clock.now = 8_000;
+    await expect(source.get()).rejects.toMatchObject({ code: 'DYNAMODB_AUTH', message: expect.stringContaining('ECONNREFUSED') });
+  });
+
+  it('drops keys DynamoDB refused as expired, once, however many requests report them', async () => {
+    const clock = { now: 0 };
+    const { issued, provider } = shortLived(3_600_000, clock);
+    const source = createCredentialSource({ endpoint: await remote(), provider, now: () => clock.now });
+    const first = await source.get();
+    source.expired(first);
+    const [a, b] = await Promise.all([source.get(), source.get()]);
+    source.expired(first); // a late report of the old keys changes nothing
+    expect([a.accessKeyId, b.accessKeyId, (await source.get()).accessKeyId]).toEqual(['ASIA2', 'ASIA2', 'ASIA2']);
+    expect(issued).toEqual(['ASIA1', 'ASIA2']);
   });
 });
 
