@@ -1,8 +1,9 @@
 /**
  * The multi-node Cassandra tests: a real local cluster of three nodes (scripts/services.mjs
- * `up --nodes 3`, on 127.0.0.2-4 beside the single node), not run by CI or `npm test` yet.
+ * `up --nodes 3`, on 127.0.0.2-4 beside the single node). scripts/test.sh (CI) runs them after
+ * the main suite; by hand:
  *
- *   CASS2DDB_CLUSTER=1 npx vitest run --config test/vitest.cluster.config.ts
+ *   CASS2DDB_CLUSTER=1 npx vitest run --config test/vitest.cluster.config.ts   (npm run test:cluster)
  *
  * The files are `test/cluster/*.cluster.ts`, not `*.test.ts`, because the main suite's glob
  * (`test/**\/*.test.ts` in vitest.config.ts) would otherwise run them, or count them as

@@ -48,7 +48,6 @@ export class PageWriter {
     const letters: DeadLetter[] = [];
     const entries: Array<WriteEntry<SourceRow>> = [];
     for (const row of rows) {
-      reporter.add('rowsRead');
       const started = performance.now();
       const result = this.o.convert(row);
       reporter.record('convert', (performance.now() - started) * 1000);
@@ -69,13 +68,15 @@ export class PageWriter {
     const batches: Array<Array<WriteEntry<SourceRow>>> = [];
     for (let i = 0; i < entries.length; i += MAX_BATCH_ITEMS) batches.push(entries.slice(i, i + MAX_BATCH_ITEMS));
     let next = 0;
+    let written = 0;
+    let merged = 0;
     const lane = async (): Promise<void> => {
       while (fatal === undefined) {
         const batch = batches[next++];
         if (batch === undefined) return;
         const outcome = await this.o.sink.write(batch);
-        reporter.add('itemsWritten', outcome.written);
-        reporter.add('merged', outcome.merged);
+        written += outcome.written;
+        merged += outcome.merged;
         reporter.add('requests', outcome.requests);
         reporter.add('retries', outcome.retries);
         reporter.add('throttledRequests', outcome.throttledRequests);
@@ -93,10 +94,19 @@ export class PageWriter {
       }
     };
     await Promise.all(Array.from({ length: Math.min(config.inFlightBatches, batches.length) }, lane));
-    if (letters.length > 0) {
-      reporter.add('deadLetters', letters.length);
-      // Out before the position that moves past them (one port: ordered).
-      reporter.send({ type: 'dead-letters', letters });
+    // A page counts when it settles: every row written or dead-lettered. A page that did not
+    // (a write out of retries, a fatal error) is read again from the range's last position by the
+    // retry or by --resume, so its rows are counted then, once, and its dead letters written
+    // once; the requests, resends and write units it cost are counted above all the same.
+    if (fatal === undefined && incomplete === undefined) {
+      reporter.add('rowsRead', rows.length);
+      reporter.add('itemsWritten', written);
+      reporter.add('merged', merged);
+      if (letters.length > 0) {
+        reporter.add('deadLetters', letters.length);
+        // Out before the position that moves past them (one port: ordered).
+        reporter.send({ type: 'dead-letters', letters });
+      }
     }
     return {
       ...(lastToken === undefined ? {} : { lastToken }),
