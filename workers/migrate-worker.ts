@@ -48,6 +48,9 @@ async function copyRange(task: MigrateTask, ctx: TaskContext<MigrateJob, Resourc
       if (waited > 0) ctx.add('rateWaitMs', waited);
     },
     onResponse: (info) => {
+      // Counted here, per answer, not per finished batch (see PageWriter).
+      ctx.add('requests');
+      if (info.throttled) ctx.add('throttledRequests');
       if (info.status !== 0) ctx.record('batch-write', info.latencyMicros);
     },
   });

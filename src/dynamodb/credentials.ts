@@ -12,7 +12,8 @@
  * A loopback endpoint (DynamoDB Local) with no credentials configured (and no profile named)
  * falls back to the dummy pair `local`/`local`; anything else fails with DYNAMODB_AUTH.
  *
- * Secrets never leave this file in a message: errors carry the provider's first line only.
+ * Secrets never leave this file in a message: errors carry the provider's first line only, and
+ * never a credential_process's command line.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
@@ -226,8 +227,16 @@ class CachedCredentials implements CredentialSource {
   }
 }
 
+/**
+ * A credential_process that fails reaches us as Node's exec error, `Command failed: <the command
+ * line>` and then its stderr: the command line may carry a token (`--token=...`), so only the
+ * fact is kept. The profile named in the message says which command it was.
+ */
+const PROCESS_FAILED = /^Command failed: /;
+
 function noCredentials(endpoint: ResolvedEndpoint, error: unknown): Error {
-  const detail = oneLine(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const first = oneLine(error instanceof Error ? error.message : String(error)).replace(/\.$/, '');
+  const detail = PROCESS_FAILED.test(first) ? 'its credential_process failed (command line and output not shown: they may hold secrets)' : first;
   // A named profile wins over AWS_ACCESS_KEY_ID and AWS_PROFILE: only the profile can be fixed.
   const [profile, hint] = endpoint.profile === undefined
     ? ['', 'set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or --profile']

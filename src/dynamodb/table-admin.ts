@@ -15,7 +15,7 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import { DEFAULTS } from '../config/defaults.js';
-import { ErrorCode, toolError } from '../errors.js';
+import { ErrorCode, isPlainError, toPlainError, toolError, ToolError } from '../errors.js';
 import type { KeyAttributeType } from '../mapping/attribute-value.js';
 import { classifyErrorType, toFatalPlainError } from './errors.js';
 
@@ -59,6 +59,10 @@ export function compareKeySchema(expected: KeySchema, actual: KeySchema): string
 }
 
 function toError(error: unknown, table: string, action: string): Error {
+  // Already ours (the credential source's DYNAMODB_AUTH, raised inside the SDK's middleware):
+  // its code and its reason stand; it is no network failure.
+  if (error instanceof ToolError) return error;
+  if (isPlainError(error)) return new ToolError(toPlainError(error));
   const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: number }; code?: unknown };
   const status = e.$metadata?.httpStatusCode ?? 0;
   const name = typeof e.name === 'string' ? e.name : undefined;

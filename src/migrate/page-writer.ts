@@ -77,9 +77,10 @@ export class PageWriter {
         const outcome = await this.o.sink.write(batch);
         written += outcome.written;
         merged += outcome.merged;
-        reporter.add('requests', outcome.requests);
+        // requests and throttledRequests are counted by the sink's onResponse, as each answer
+        // arrives (workers/migrate-worker.ts): the adaptive rate must hear of a throttle when
+        // DynamoDB says it, not when the batch is done with its backoffs seconds later.
         reporter.add('retries', outcome.retries);
-        reporter.add('throttledRequests', outcome.throttledRequests);
         reporter.add('unprocessedRetries', outcome.unprocessedRetries);
         reporter.add('writeUnits', outcome.writeUnits);
         // Resends of the batch each item was in (throttles, unprocessed items, errors).

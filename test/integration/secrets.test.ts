@@ -26,7 +26,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type http from 'node:http';
 import os from 'node:os';
@@ -49,7 +49,7 @@ const inputs = path.join(root, 'inputs');
 const work = path.join(root, 'work');
 const keyspace = uniqueName('it_secrets');
 const TABLE = 'all_types';
-const ROWS = 2_000;
+const ROWS = 1_000;
 const INVALID_EVERY = 50;
 const target = `secrets_${RUN}`;
 const refusedTarget = `secrets_refused_${RUN}`;
@@ -70,11 +70,12 @@ const S = {
   processSessionToken: secret('aws credential_process session token'),
   failingProcessSecret: secret('aws failing credential_process stderr'),
   junkProcessSecret: secret('aws credential_process junk stdout'),
+  processArgument: secret('aws credential_process command-line token'),
   cassandraEnvPassword: secret('cassandra password-env'),
   cassandraFilePassword: secret('cassandra credentials file'),
   cassandraAmbientPassword: secret('cassandra CASSANDRA_PASSWORD'),
 };
-/** Filled in beforeAll: lines of the client key's PEM body. */
+/** Filled in beforeAll: the client key's private scalar, and the characters of its PEM that encode it. */
 const keySecrets: Secret[] = [];
 const allSecrets = (): Secret[] => [...Object.values(S), ...keySecrets];
 
@@ -146,7 +147,8 @@ function writeInputs(): void {
   const junkScript = path.join(inputs, 'credentials-junk.cjs');
   writeFileSync(junkScript, `process.stdout.write('SecretAccessKey=${S.junkProcessSecret.value} (not JSON)\\n');\n`);
   const config = path.join(inputs, 'aws-config');
-  const run = (script: string) => `credential_process = "${process.execPath}" "${script}"`;
+  // A token on the command line of the process, as helpers such as a vault client take one.
+  const run = (script: string) => `credential_process = "${process.execPath}" "${script}" "--token=${S.processArgument.value}"`;
   writeFileSync(config, [
     '[profile stat]', 'region = eu-west-1',
     '[profile proc]', 'region = eu-west-1', run(processScript),
@@ -161,11 +163,23 @@ function writeInputs(): void {
   const cert = path.join(inputs, 'client.pem');
   const key = path.join(inputs, 'client.key');
   execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=secrets test client'], { stdio: 'ignore' });
-  const body = readFileSync(key, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('-----'));
-  for (const [i, line] of body.entries()) {
-    if (line.length >= 40) keySecrets.push({ purpose: `cassandra client key line ${i + 1}`, value: line, core: line.slice(4, 36) });
+  // Only what encodes the private scalar counts: the rest of the key (its header, the public
+  // point) is no secret and is also in the certificate.
+  const pem = readFileSync(key, 'utf8');
+  const lines = pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----'));
+  const body = lines.join('');
+  const d = Buffer.from(createPrivateKey(pem).export({ format: 'jwk' }).d!, 'base64url');
+  const at = Buffer.from(body, 'base64').indexOf(d);
+  if (at < 0) throw new Error('the private scalar is not in the key file');
+  keySecrets.push({ purpose: 'cassandra client key (private scalar)', value: d.toString('base64url'), core: d.toString('hex') });
+  const [from, to] = [Math.ceil(at / 3) * 4, Math.floor((at + d.length) / 3) * 4];
+  let pos = 0;
+  for (const [i, line] of lines.entries()) {
+    const [a, b] = [Math.max(from, pos), Math.min(to, pos + line.length)];
+    if (b - a >= 12) keySecrets.push({ purpose: `cassandra client key (PEM line ${i + 1})`, value: body.slice(a, b), core: body.slice(a, b) });
+    pos += line.length;
   }
-  if (keySecrets.length === 0) throw new Error('the client key has no body line to look for');
+  if (keySecrets.length < 2) throw new Error('the client key has no PEM line to look for');
   files = { credentials: config, cassandraCredentials, cert, key };
   env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -211,8 +225,9 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-async function run(name: string, args: string[], extraEnv: Record<string, string> = {}): Promise<SampledRun> {
-  const r = await runSampled(name, args, { env: { ...env, ...extraEnv }, cwd: work, timeoutMs: 60_000 });
+/** The built binary with the secrets' environment, in `work`; its output is searched at the end. */
+async function run(name: string, args: string[]): Promise<SampledRun> {
+  const r = await runSampled(name, args, { env, cwd: work, timeoutMs: 60_000 });
   runs.push(r);
   process.stderr.write(`[secrets] ${name}: exit ${r.status} in ${r.durationMs} ms, ${r.samples.length} samples\n`);
   return r;
@@ -227,6 +242,20 @@ const summaryOf = (r: SampledRun): Record<string, unknown> => {
   expect(s, `${r.name}: ${r.stderr}`).toBeDefined();
   return s!;
 };
+/** Runs the tasks, at most `limit` at a time; results in the tasks' order. */
+async function inParallel<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, lane));
+  return results;
+}
+
 /** The run's one error line on stderr (a failed run says what failed in one line). */
 const errorLine = (r: SampledRun): string => r.stderr.split('\n').filter((l) => l.startsWith('cass2ddb-fast: ')).join('\n');
 
@@ -253,19 +282,19 @@ describe('secrets stay secret', () => {
       '--endpoint-url', pass.url, '--profile', 'stat', ...fileLogin(), '--dry-run', '--json']);
     expect(dryJson.status, dryJson.stderr).toBe(0);
 
+    const monitor = await run('monitor --source cassandra --json (credential_process profile, credentials file)', ['monitor', '--source', 'cassandra', ...source(),
+      '--target-table', target, '--endpoint-url', pass.url, '--target-profile', 'proc', ...fileLogin(), '--iterator-type', 'trim-horizon',
+      '--until-caught-up', '--duration', '20', '--recheck-after', '100', '--max-rechecks', '1', '--stats-interval', '1', '--threads', '2', '--report-dir', w('reports', 'monitor'),
+      '--checkpoint', w('monitor', 'checkpoint.json'), '--differences', w('monitor', 'differences.jsonl'), '--json']);
+    expect(monitor.status, monitor.stderr).toBe(0);
+    expect(summaryOf(monitor)).toBeDefined();
+
     await makeDifferences();
     const verify = await run('verify (shared credentials profile, ambient CASSANDRA_PASSWORD)', ['verify', ...source(), '--target-table', target, '--endpoint-url', pass.url,
       '--profile', 'stat', '--report-dir', w('reports', 'verify'), '--differences', w('verify', 'differences.jsonl'), '--threads', '2', '--check-extra']);
     // Two items deleted, one altered: differences (written to the differences file), exit 1.
     expect(verify.status, verify.stderr).toBe(1);
     expect(verify.stdout).toMatch(/2 missing, 1 different/);
-
-    const monitor = await run('monitor --source cassandra --json (credential_process profile, credentials file)', ['monitor', '--source', 'cassandra', ...source(),
-      '--target-table', target, '--endpoint-url', pass.url, '--target-profile', 'proc', ...fileLogin(), '--iterator-type', 'trim-horizon',
-      '--until-caught-up', '--duration', '30', '--stats-interval', '1', '--threads', '2', '--report-dir', w('reports', 'monitor'),
-      '--checkpoint', w('monitor', 'checkpoint.json'), '--differences', w('monitor', 'differences.jsonl'), '--json']);
-    expect(monitor.status, monitor.stderr).toBe(0);
-    expect(summaryOf(monitor)).toBeDefined();
 
     const report = await run('report --html', ['report', w('reports', 'migrate'), '--html', w('reports', 'migrate-page.html')]);
     expect(report.status, report.stderr).toBe(0);
@@ -279,61 +308,44 @@ describe('secrets stay secret', () => {
   }, 150_000);
 
   it('failed connections, failing credential processes and refused signatures say so in one line', async () => {
-    const failed = await Promise.all([
-      run('migrate --json, Cassandra unreachable (password-env)', ['migrate', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
-        ...envLogin, '--outage-limit', '1', '--json']),
-      run('verify, Cassandra unreachable (credentials file)', ['verify', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
-        ...fileLogin(), '--outage-limit', '1']),
-      run('populate --json, Cassandra unreachable (ambient password)', ['populate', '--contact-points', UNREACHABLE, '--keyspace', keyspace, '--rows', '10', '--json']),
-      run('monitor --json, Cassandra unreachable (password-env)', ['monitor', '--source', 'cassandra', ...source(UNREACHABLE), '--target-table', target,
-        '--endpoint-url', pass.url, ...envLogin, '--iterator-type', 'trim-horizon', '--until-caught-up', '--json']),
-      run('migrate --json, Cassandra unreachable over TLS (client key)', ['migrate', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
-        ...envLogin, '--cassandra-ca', files.cert, '--cassandra-cert', files.cert, '--cassandra-key', files.key, '--outage-limit', '1', '--json']),
-      run('migrate --json, DynamoDB unreachable (env keys)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', `http://${UNREACHABLE}`,
-        ...envLogin, '--outage-limit', '1', '--json']),
-      run('migrate, DynamoDB unreachable (shared credentials profile)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', `http://${UNREACHABLE}`,
-        '--profile', 'stat', '--outage-limit', '1']),
-      run('monitor --json, DynamoDB unreachable (credential_process profile)', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
-        '--endpoint-url', `http://${UNREACHABLE}`, '--target-profile', 'proc', ...fileLogin(), '--until-caught-up', '--json']),
-      run('migrate --json, credential_process fails with the secret on stderr', ['migrate', ...source(), '--target-table', target, '--endpoint-url', pass.url,
-        '--profile', 'procfail', '--json']),
-      run('verify, credential_process fails with the secret on stderr', ['verify', ...source(), '--target-table', target, '--endpoint-url', pass.url, '--profile', 'procfail']),
-      run('monitor --json, credential_process prints the secret as junk', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
-        '--endpoint-url', pass.url, '--target-profile', 'procjunk', '--until-caught-up', '--json']),
-      run('migrate --dry-run, credential_process fails', ['migrate', ...source(), '--target-table', target, '--endpoint-url', pass.url, '--profile', 'procfail', '--dry-run']),
-      run('migrate --json, signature refused on DescribeTable (env keys)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', refuseAll.url,
-        '--checkpoint', w('checkpoints', 'refused-all.json'), '--json']),
-      run('migrate --dry-run --json, signature refused (shared credentials profile)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', refuseAll.url,
-        '--profile', 'stat', '--dry-run', '--json']),
-      run('migrate --json, BatchWriteItem refused (credential_process profile)', ['migrate', ...source(), '--target-table', refusedTarget, '--endpoint-url', refuseData.url,
-        '--create-table', '--profile', 'proc', '--checkpoint', w('checkpoints', 'refused-writes.json'), '--threads', '2', '--json']),
-      run('verify --json, BatchGetItem refused (env keys)', ['verify', ...source(), '--target-table', target, '--endpoint-url', refuseData.url,
-        '--differences', w('verify', 'refused.jsonl'), '--threads', '2', '--json']),
-      run('monitor --json, GetShardIterator refused (shared credentials profile)', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
+    // Each ends with exit 3 and one error line saying what failed; at most 4 at once (two cores, shared with the databases).
+    const failures: Array<[string, string[], number, RegExp]> = [
+      ['migrate --json, Cassandra unreachable (password-env)', ['migrate', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
+        ...envLogin, '--outage-limit', '1', '--json'], 3, /cannot reach Cassandra/],
+      ['verify, Cassandra unreachable (credentials file)', ['verify', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
+        ...fileLogin(), '--outage-limit', '1'], 3, /cannot reach Cassandra/],
+      ['populate --json, Cassandra unreachable (ambient password)', ['populate', '--contact-points', UNREACHABLE, '--keyspace', keyspace, '--rows', '10', '--json'], 3, /Cassandra/],
+      ['monitor --json, Cassandra unreachable (password-env)', ['monitor', '--source', 'cassandra', ...source(UNREACHABLE), '--target-table', target,
+        '--endpoint-url', pass.url, ...envLogin, '--iterator-type', 'trim-horizon', '--until-caught-up', '--json'], 3, /Cassandra/],
+      ['migrate --json, Cassandra unreachable over TLS (client key)', ['migrate', ...source(UNREACHABLE), '--target-table', target, '--endpoint-url', pass.url,
+        ...envLogin, '--cassandra-ca', files.cert, '--cassandra-cert', files.cert, '--cassandra-key', files.key, '--outage-limit', '1', '--json'], 3, /Cassandra/],
+      ['migrate --json, DynamoDB unreachable (env keys)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', `http://${UNREACHABLE}`,
+        ...envLogin, '--outage-limit', '1', '--json'], 3, /DynamoDB/],
+      ['migrate, DynamoDB unreachable (shared credentials profile)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', `http://${UNREACHABLE}`,
+        '--profile', 'stat', '--outage-limit', '1'], 3, /DynamoDB/],
+      ['monitor --json, DynamoDB unreachable (credential_process profile)', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
+        '--endpoint-url', `http://${UNREACHABLE}`, '--target-profile', 'proc', ...fileLogin(), '--until-caught-up', '--json'], 3, /DynamoDB|ECONNREFUSED/],
+      ['migrate --json, credential_process fails with the secret on stderr', ['migrate', ...source(), '--target-table', target, '--endpoint-url', pass.url,
+        '--profile', 'procfail', '--json'], 3, /procfail/],
+      ['verify, credential_process fails with the secret on stderr', ['verify', ...source(), '--target-table', target, '--endpoint-url', pass.url, '--profile', 'procfail'], 3, /procfail/],
+      ['monitor --json, credential_process prints the secret as junk', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
+        '--endpoint-url', pass.url, '--target-profile', 'procjunk', '--until-caught-up', '--json'], 3, /procjunk/],
+      ['migrate --dry-run, credential_process fails', ['migrate', ...source(), '--target-table', target, '--endpoint-url', pass.url, '--profile', 'procfail', '--dry-run'], 3, /procfail/],
+      ['migrate --json, signature refused on DescribeTable (env keys)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', refuseAll.url,
+        '--checkpoint', w('checkpoints', 'refused-all.json'), '--json'], 3, /InvalidSignatureException/],
+      ['migrate --dry-run --json, signature refused (shared credentials profile)', ['migrate', ...source(), '--target-table', target, '--endpoint-url', refuseAll.url,
+        '--profile', 'stat', '--dry-run', '--json'], 3, /InvalidSignatureException/],
+      ['migrate --json, BatchWriteItem refused (credential_process profile)', ['migrate', ...source(), '--target-table', refusedTarget, '--endpoint-url', refuseData.url,
+        '--create-table', '--profile', 'proc', '--threads', '2', '--json'], 3, /UnrecognizedClientException/], // default checkpoint path, in cwd
+      ['verify --json, BatchGetItem refused (env keys)', ['verify', ...source(), '--target-table', target, '--endpoint-url', refuseData.url,
+        '--differences', w('verify', 'refused.jsonl'), '--threads', '2', '--json'], 3, /UnrecognizedClientException/],
+      ['monitor --json, GetShardIterator refused (shared credentials profile)', ['monitor', '--source', 'cassandra', ...source(), '--target-table', target,
         '--endpoint-url', refuseData.url, '--target-profile', 'stat', '--iterator-type', 'trim-horizon', '--until-caught-up', '--threads', '2',
-        '--checkpoint', w('monitor', 'refused-checkpoint.json'), '--json']),
-    ]);
-    const expected: Array<[number, RegExp]> = [
-      [3, /cannot reach Cassandra/],
-      [3, /cannot reach Cassandra/],
-      [3, /Cassandra/],
-      [3, /Cassandra/],
-      [3, /Cassandra/],
-      [3, /DynamoDB/],
-      [3, /DynamoDB/],
-      [3, /DynamoDB|ECONNREFUSED/],
-      [3, /procfail|DYNAMODB_AUTH/],
-      [3, /procfail|DYNAMODB_AUTH/],
-      [3, /procjunk|DYNAMODB_AUTH/],
-      [3, /procfail|DYNAMODB_AUTH/],
-      [3, /InvalidSignatureException/],
-      [3, /InvalidSignatureException/],
-      [3, /UnrecognizedClientException/],
-      [3, /UnrecognizedClientException/],
-      [3, /UnrecognizedClientException/],
+        '--checkpoint', w('monitor', 'refused-checkpoint.json'), '--json'], 3, /UnrecognizedClientException/],
     ];
+    const failed = await inParallel(failures.map(([name, args]) => () => run(name, args)), 4);
     for (const [i, r] of failed.entries()) {
-      const [status, pattern] = expected[i]!;
+      const [, , status, pattern] = failures[i]!;
       expect({ run: r.name, status: r.status }, r.stderr).toEqual({ run: r.name, status });
       expect(errorLine(r), `${r.name}\n${r.stderr}`).toMatch(pattern);
     }
@@ -349,9 +361,23 @@ describe('secrets stay secret', () => {
       'reports/verify/summary.json', 'reports/verify/report.html', 'verify/differences.jsonl',
       'monitor/checkpoint.json', 'reports/monitor/summary.json', 'reports/monitor/report.html',
     ]) expect(rel, f).toContain(f);
+    // A run without --checkpoint writes to the default path, under its cwd.
+    expect(rel, 'default checkpoint path').toContain(`cass2ddb-checkpoints/${keyspace}.${TABLE}--${refusedTarget}.json`);
     expect(statSync(w('checkpoints', 'migrate.dead-letters.jsonl')).size).toBeGreaterThan(0);
 
     const needles = allSecrets().flatMap(needlesOf);
+    // The search finds what it looks for: every secret that lives in a file is found in the inputs,
+    // and each encoded form is found at each alignment.
+    const inFiles = findLeaks(fileHaystacks(inputs), needles);
+    const fileSecrets = [S.profileSecretKey, S.profileSessionToken, S.processSecretKey, S.processSessionToken, S.failingProcessSecret,
+      S.junkProcessSecret, S.processArgument, S.cassandraFilePassword, ...keySecrets.filter((k) => k.purpose.includes('PEM'))];
+    for (const s of fileSecrets) expect(inFiles.some((l) => l.purpose === s.purpose && l.form === 'plain'), s.purpose).toBe(true);
+    for (const prefix of ['', 'a', 'ab']) {
+      const probe = `{"x":"${Buffer.from(`${prefix}${S.envSessionToken.value}"}`).toString('base64')}","y":"${encodeURIComponent(`${prefix}${S.envSessionToken.value}`)}"}`;
+      const forms = findLeaks([{ where: 'probe', bytes: Buffer.from(probe) }], needlesOf(S.envSessionToken)).map((l) => l.form);
+      expect(forms, prefix).toEqual(expect.arrayContaining([expect.stringMatching(/^base64 /), 'url-encoded']));
+    }
+
     const haystacks = [...fileHaystacks(work), ...runs.flatMap(runHaystacks)];
     const leaks = findLeaks(haystacks, needles);
     const printed = runs.reduce((n, r) => n + r.stdout.length + r.stderr.length, 0);

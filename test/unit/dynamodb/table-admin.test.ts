@@ -26,3 +26,14 @@ describe('compareKeySchema', () => {
     expect(compareKeySchema(fromMapping, schema(['id', 'S']))).toBeUndefined();
   });
 });
+
+describe('TableAdmin errors', () => {
+  it('keeps an error of ours (the credential source’s DYNAMODB_AUTH) with its reason: no network failure', async () => {
+    const { TableAdmin } = await import('../../../src/dynamodb/table-admin.js');
+    const { toolError } = await import('../../../src/errors.js');
+    const refused = toolError('DYNAMODB_AUTH', "no AWS credentials (profile 'procfail'): its credential_process failed");
+    const client = { send: () => Promise.reject(refused) } as unknown as ConstructorParameters<typeof TableAdmin>[0];
+    const error = await new TableAdmin(client).describe('t').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'DYNAMODB_AUTH', message: "no AWS credentials (profile 'procfail'): its credential_process failed" });
+  });
+});
