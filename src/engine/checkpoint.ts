@@ -9,7 +9,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, ex
 import path from 'node:path';
 import { ErrorCode } from '../errors.js';
 import type { RangeDescriptor } from '../plan/token-ranges.js';
-import { fileWriteError, probeWritable, removeQuietly, writeAll } from './durable-file.js';
+import { fileWriteError, probeWritable, removeQuietly, writeSynced } from './durable-file.js';
 
 export const CHECKPOINT_FORMAT = 'cass2ddb-fast/checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -76,13 +76,7 @@ export function writeFileAtomic(file: string, content: string, hint = 'the file 
   const tmp = `${file}.tmp-${process.pid}`;
   try {
     mkdirSync(dir, { recursive: true });
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeAll(fd, content);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(tmp, content);
     renameSync(tmp, file);
     // The rename is durable only once the folder's entry is.
     const dfd = openSync(dir, 'r');

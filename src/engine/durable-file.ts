@@ -55,6 +55,17 @@ export function fileWriteError(code: ErrorCodeName, verb: string, what: string, 
   });
 }
 
+/** Creates (or truncates) `file` with mode 600, writes all of `content` and flushes it to the disk. */
+export function writeSynced(file: string, content: string | Uint8Array): void {
+  const fd = openSync(file, 'w', 0o600);
+  try {
+    writeAll(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * Proves before a job starts that `file` can be written: its folder made, `sample` written and
  * flushed beside it (then removed: a full disk or a file-size limit shows here), and the file
@@ -64,13 +75,7 @@ export function probeWritable(file: string, sample: string | Uint8Array): void {
   mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   const probe = `${file}.probe-${process.pid}`;
   try {
-    const fd = openSync(probe, 'w', 0o600);
-    try {
-      writeAll(fd, sample);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeSynced(probe, sample);
   } finally {
     removeQuietly(probe);
   }

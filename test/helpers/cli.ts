@@ -35,7 +35,7 @@ export async function runInProcess(args: string[], env: Record<string, string | 
 }
 
 /** Parsed JSON lines of a run's stdout; lines that are not JSON are skipped. */
-function jsonLines(out: string): Array<Record<string, unknown>> {
+export function jsonLines(out: string): Array<Record<string, unknown>> {
   const events: Array<Record<string, unknown>> = [];
   for (const line of out.split('\n')) {
     if (!line.startsWith('{')) continue;

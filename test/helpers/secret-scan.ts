@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BIN, type CliRun } from './cli.js';
+import { BIN, jsonLines, type CliRun } from './cli.js';
 
 export interface Secret {
   /** What it is, for messages (`aws env secret key`); never the secret. */
@@ -180,15 +180,7 @@ export function runSampled(name: string, args: string[], options: SampledOptions
       clearInterval(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       const status = code ?? 128 + (signal === null ? 0 : (os.constants.signals[signal] ?? 0));
-      const events: Array<Record<string, unknown>> = [];
-      for (const line of stdout.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          events.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // not a JSON line
-        }
-      }
+      const events = jsonLines(stdout);
       const maxThreads = samples.reduce((m, s) => Math.max(m, Object.keys(s.threads).length), 0);
       resolve({ name, args, status, stdout, stderr: Buffer.concat(err).toString('utf8'), events, samples, maxThreads, durationMs: Date.now() - startedMs });
     });

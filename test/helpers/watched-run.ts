@@ -4,7 +4,7 @@
  * the run had got.
  */
 import { spawn } from 'node:child_process';
-import { BIN } from './cli.js';
+import { BIN, jsonLines } from './cli.js';
 
 export interface WatchedRun {
   readonly code: number | null;
@@ -66,15 +66,7 @@ export function watchedRun(args: string[], watch: Watch = {}): Promise<WatchedRu
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      const events: Array<Record<string, unknown>> = [];
-      for (const line of out.split('\n')) {
-        if (!line.startsWith('{')) continue;
-        try {
-          events.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          // not a JSON line
-        }
-      }
+      const events = jsonLines(out);
       resolve({ code, signal, stdout: out, stderr: err, events, doneAtSignal, exitAfterSignalMs: lastSignalAt === 0 ? -1 : performance.now() - lastSignalAt });
     });
   });

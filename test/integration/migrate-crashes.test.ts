@@ -21,6 +21,7 @@ import { summaryOf, watchedRun } from '../helpers/watched-run.js';
 import { CONTACT_POINT, dropKeyspace, testClient, uniqueName } from '../helpers/cassandra.js';
 import { DYNAMODB_ENDPOINT, dropTable, scanAll, testDynamo } from '../helpers/dynamodb.js';
 import { expectExactReadBack } from '../helpers/verify-copy.js';
+import { rng } from '../unit/mapping/key-gen.js';
 
 const ROWS = 200_000;
 const SMALL_ROWS = 20_000;
@@ -36,18 +37,6 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'crashes-it-'));
 const targets: string[] = [];
 let cql: cassandra.Client;
 let ddb: DynamoDBClient;
-
-/** mulberry32: a small seeded generator, so a failing draw can be replayed. */
-function random(s: number): () => number {
-  let a = s >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface SavedCheckpoint {
   completed: boolean;
@@ -83,7 +72,7 @@ function migrateArgs(ks: string, target: string, checkpoint: string, threads: st
 describe(`kill -9 at ${KILLS} random moments of a ${ROWS.toLocaleString('en')}-row migration`, () => {
   it('resumes each time, once with another --threads, and ends with every row exact', async () => {
     log(`seed ${seed} (CASS2DDB_FAULT_SEED=${seed} replays these kill moments)`);
-    const draw = random(seed);
+    const draw = rng(seed);
     const target = uniqueName('crash');
     targets.push(target);
     const checkpoint = path.join(dir, 'crash.json');
