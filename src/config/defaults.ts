@@ -154,6 +154,12 @@ export const DEFAULTS = Object.freeze({
   streams,
   /** Worker threads: one per core. */
   threads: Math.max(1, os.availableParallelism()),
+  /**
+   * At most this many worker threads (one per core): a --threads above it runs several ranges at
+   * once on each thread instead. More threads than cores only add isolates (about 50 MiB each)
+   * and contention; the ranges in flight are what the I/O needs.
+   */
+  maxWorkerThreads: Math.max(1, os.availableParallelism()),
   /** How often workers send counters and histogram deltas to the main thread (≤ 500 ms). */
   progressIntervalMs: 250,
   /** How often a non-TTY, non-JSON run prints a progress line. */

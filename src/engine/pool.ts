@@ -16,6 +16,7 @@ import { BroadcastChannel, MessageChannel, receiveMessageOnPort } from 'node:wor
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Piscina } from 'piscina';
+import { DEFAULTS } from '../config/defaults.js';
 import { toolError, type PlainError } from '../errors.js';
 import { PACKAGE_ROOT } from '../package-info.js';
 import type { ArmedFailpoints } from './failpoints.js';
@@ -256,4 +257,20 @@ export class WorkerPool<J extends JobShape, D> {
     }
     for (const waiter of this.readyWaiters) waiter();
   }
+}
+
+/**
+ * How `ranges` tasks at once run on worker threads: one thread per task up to `maxThreads` (one
+ * per core), then several tasks on each thread. `workerThreads × tasksPerThread` is at least
+ * `ranges` (rounded up to a whole number of tasks per thread).
+ */
+export function threadLayout(ranges: number, maxThreads: number = DEFAULTS.maxWorkerThreads): { readonly workerThreads: number; readonly tasksPerThread: number } {
+  const workerThreads = Math.max(1, Math.min(ranges, maxThreads));
+  return { workerThreads, tasksPerThread: Math.ceil(ranges / workerThreads) };
+}
+
+/** "on 2 threads", or "8 at once on 2 threads" when each thread runs several. */
+export function describeLayout(workerThreads: number, tasksPerThread: number): string {
+  const threads = `${workerThreads} thread${workerThreads === 1 ? '' : 's'}`;
+  return tasksPerThread === 1 ? `on ${threads}` : `${workerThreads * tasksPerThread} at once on ${threads}`;
 }

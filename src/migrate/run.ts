@@ -6,6 +6,7 @@
  */
 import { CheckpointSource } from '../engine/checkpoint-source.js';
 import { setActiveWorkers } from '../engine/rate-slots.js';
+import { describeLayout, threadLayout } from '../engine/pool.js';
 import { DeadLetterFile } from '../engine/dead-letters.js';
 import type { RangeProgress } from '../engine/checkpoint.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
@@ -70,14 +71,19 @@ export async function runMigration(
     };
   };
 
+  // --threads ranges at once, on at most one worker thread per core (DEFAULTS.maxWorkerThreads).
+  const { workerThreads, tasksPerThread } = threadLayout(config.threads);
+  const base = tableWorkerData(config, prepared);
   const workerData: MigrateWorkerData = {
-    ...tableWorkerData(config, prepared),
+    ...base,
+    target: { ...base.target, connections: base.target.connections * tasksPerThread },
     inFlightBatches: config.inFlightBatches,
     rateSlots: control.slots,
   };
   const scheduler: Scheduler<MigrateJob, MigrateWorkerData> = new Scheduler<MigrateJob, MigrateWorkerData>({
     worker: 'migrate-worker',
-    threads: config.threads,
+    threads: workerThreads,
+    concurrentTasksPerWorker: tasksPerThread,
     workerData,
     stats,
     progressIntervalMs: config.progressIntervalMs,
@@ -87,7 +93,7 @@ export async function runMigration(
     progress: { display, snapshot },
     // A save that fails (a full disk, no permission) stops the job: it cannot promise a resume.
     services: [control, every(config.checkpointEveryMs, () => saveOrAbort(() => checkpoint.save(), scheduler))],
-    onRunningTasks: (running) => setActiveWorkers(control.slots, running),
+    onRunningTasks: (running) => setActiveWorkers(control.slots, running, tasksPerThread),
     onData: (data) => {
       switch (data.type) {
         case 'dead-letters':
@@ -110,12 +116,12 @@ export async function runMigration(
     'start',
     {
       keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: prepared.target.identity,
-      threads: config.threads, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
+      threads: config.threads, workerThreads, tasksPerThread, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
       checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
       rate: { mode: config.rate.kind, unit: config.rate.kind === 'fixed-items' ? 'items' : 'wcu', startRate: start.rate, startReason: start.reason },
     },
     `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
-      `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy on ${config.threads} threads` +
+      `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy, ${describeLayout(workerThreads, tasksPerThread)}` +
       (prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
       `\n  rate: ${startRateText(config.rate.kind, start)}`,
   );
@@ -161,6 +167,8 @@ export async function runMigration(
         source: `${config.keyspace}.${config.table}`,
         target: `${config.targetTable} (${prepared.target.identity})`,
         threads: config.threads,
+        workerThreads,
+        tasksPerThread,
         ranges: checkpoint.all().length,
         fetchSize: config.fetchSize,
         consistency: config.consistency,

@@ -7,6 +7,7 @@
 import { JsonlFile } from '../engine/dead-letters.js';
 import { unreachable } from '../engine/protocol.js';
 import { createRateSlots, setActiveWorkers } from '../engine/rate-slots.js';
+import { describeLayout, threadLayout } from '../engine/pool.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { startRate } from '../dynamodb/capacity.js';
@@ -50,8 +51,12 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   const repairMode = { kind: 'adaptive', ...(config.maxWcu === undefined ? {} : { maxWcu: config.maxWcu }) } as const;
   const reads = new ThroughputControl(readMode, stats, { channel: 'read', counters: READ_COUNTERS, slots, timeline: false, initialRate: startRate(readMode, prepared.targetCapacity, 'read').rate });
   const repairs = new ThroughputControl(repairMode, stats, { channel: 'write', counters: FIX_COUNTERS, slots, timeline: false, initialRate: startRate(repairMode, prepared.targetCapacity, 'write').rate });
+  // --threads ranges at once, on at most one worker thread per core (DEFAULTS.maxWorkerThreads).
+  const { workerThreads, tasksPerThread } = threadLayout(config.threads);
+  const base = tableWorkerData(config, prepared);
   const workerData: VerifyWorkerData = {
-    ...tableWorkerData(config, prepared),
+    ...base,
+    target: { ...base.target, connections: base.target.connections * tasksPerThread },
     inFlight: config.inFlight,
     consistentRead: config.consistentRead,
     recheckAfterMs: config.recheckAfterMs,
@@ -64,7 +69,7 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     { keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: target.identity, ranges: ranges.length, segments: segments.length, sampleRate: config.sampleRate, ringChecked },
     `verify: ${config.keyspace}.${config.table} → ${config.targetTable} (${target.identity}), ${ranges.length} ranges` +
       (config.sampleRate < 1 ? ` (${(100 * ringChecked).toFixed(1)}% of the ring)` : '') +
-      (segments.length > 0 ? ` and ${segments.length} of ${totalSegments} scan segments of the target` : '') + ` on ${config.threads} threads`,
+      (segments.length > 0 ? ` and ${segments.length} of ${totalSegments} scan segments of the target` : '') + `, ${describeLayout(workerThreads, tasksPerThread)}`,
   );
 
   const startedAt = new Date().toISOString();
@@ -85,7 +90,8 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   };
   const scheduler = new Scheduler<VerifyJob, VerifyWorkerData>({
     worker: 'verify-worker',
-    threads: config.threads,
+    threads: workerThreads,
+    concurrentTasksPerWorker: tasksPerThread,
     workerData,
     stats,
     progressIntervalMs: config.progressIntervalMs,
@@ -93,7 +99,7 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     retry: { outageLimitMs: config.outageLimitMs },
     ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     services: [reads, repairs],
-    onRunningTasks: (running) => setActiveWorkers(slots, running),
+    onRunningTasks: (running) => setActiveWorkers(slots, running, tasksPerThread),
     onData: (data) => {
       switch (data.type) {
         case 'differences':

@@ -105,6 +105,10 @@ describe('migrate all-types (every CQL type, edge rows)', () => {
     const run = await migrate('all_types', target, ['--threads', String(threads)]);
     expect(run.status, run.stderr).toBe(0);
     expect(run.summary).toMatchObject({ status: 'completed', rowsRead: 1200, itemsWritten: 1200, deadLetters: 0 });
+    // at most one worker thread per core; above that, several ranges on each thread
+    const start = run.events.find((e) => e.event === 'start')!;
+    const cores = os.availableParallelism();
+    expect(start).toMatchObject({ threads, workerThreads: Math.min(threads, cores), tasksPerThread: Math.ceil(threads / Math.min(threads, cores)) });
     const items = await expectExactCopy(cql, ddb, keyspace, 'all_types', target);
     // spot-check the table of ARCHITECTURE.md on one full row
     const full = items.find((i) => i.c_set_blob !== undefined && i.c_udt !== undefined && i.c_tuple !== undefined)!;
