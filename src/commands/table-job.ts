@@ -18,7 +18,7 @@ export abstract class TableJobCommand extends CassandraCommand {
   table = Option.String('--table', { required: true, description: 'Source table' });
   targetTable = Option.String('--target-table', { description: 'DynamoDB table (default: the source table\'s name)' });
   threads = Option.String('--threads', String(DEFAULTS.threads), {
-    description: `Worker threads (default: one per core, ${DEFAULTS.threads} here)`,
+    description: `Ranges copied at once (default: one per core, ${DEFAULTS.threads} here), on at most ${DEFAULTS.maxWorkerThreads} worker threads (one per core); above that each thread runs several ranges`,
     validator: isPositiveInt(LIMITS.maxThreads),
   });
   splits = Option.String('--splits', {
