@@ -85,6 +85,23 @@ export const SERVICES = /** @type {const} */ ({
   },
 });
 
+/**
+ * Where a Cassandra node under `home` keeps its configuration, data and logs (the single node,
+ * each cluster node and the secured node alike). @param {string} home
+ */
+export function cassandraHome(home) {
+  return {
+    conf: path.join(home, 'conf'),
+    yaml: path.join(home, 'conf', 'cassandra.yaml'),
+    argFile: path.join(home, 'conf', 'jvm.args'),
+    identity: path.join(home, 'data-identity.json'),
+    data: path.join(home, 'data'),
+    logDir: path.join(home, 'logs'),
+    log: path.join(home, 'logs', 'system.log'),
+    output: path.join(home, 'logs', 'output.log'),
+  };
+}
+
 /** @param {Config} cfg @param {ServiceName} name */
 export function paths(cfg, name) {
   const cache = path.join(cfg.cacheDir, SERVICES[name].cacheName);
@@ -104,14 +121,7 @@ export function paths(cfg, name) {
   if (name === 'cassandra') {
     return {
       ...common,
-      conf: path.join(home, 'conf'),
-      yaml: path.join(home, 'conf', 'cassandra.yaml'),
-      argFile: path.join(home, 'conf', 'jvm.args'),
-      identity: path.join(home, 'data-identity.json'),
-      data: path.join(home, 'data'),
-      logDir: path.join(home, 'logs'),
-      log: path.join(home, 'logs', 'system.log'),
-      output: path.join(home, 'logs', 'output.log'),
+      ...cassandraHome(home),
     };
   }
   return {

@@ -12,7 +12,7 @@
 
 import net from 'node:net';
 import path from 'node:path';
-import { config, parsePort } from './config.mjs';
+import { cassandraHome, config, parsePort } from './config.mjs';
 import { ServiceError } from './errors.mjs';
 
 export const SECURE_CLUSTER_NAME = 'cass2ddb-secure';
@@ -41,14 +41,7 @@ export function secureConfig() {
     timeoutMs: base.cassandraTimeoutMs,
     marker: '-Dcass2ddb.service=cassandra-secure',
     home,
-    conf: path.join(home, 'conf'),
-    yaml: path.join(home, 'conf', 'cassandra.yaml'),
-    argFile: path.join(home, 'conf', 'jvm.args'),
-    identity: path.join(home, 'data-identity.json'),
-    data: path.join(home, 'data'),
-    logDir: path.join(home, 'logs'),
-    log: path.join(home, 'logs', 'system.log'),
-    output: path.join(home, 'logs', 'output.log'),
+    ...cassandraHome(home),
     pidFile: path.join(home, 'cassandra.pid'),
     lockFile: path.join(home, 'secure.lock'),
     certs: {

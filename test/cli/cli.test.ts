@@ -52,6 +52,9 @@ describe('cass2ddb-fast CLI', () => {
     ['verify --recheck-after -1', ['verify', '--keyspace', 'k', '--table', 't', '--recheck-after', '-1'], /--recheck-after/],
     ['verify --fix-extra alone', ['verify', '--keyspace', 'k', '--table', 't', '--fix-extra'], /--fix-extra needs --check-extra/],
     ['report without a directory', ['report'], /Not enough positional arguments/],
+    ['migrate --outage-limit 0', ['migrate', '--keyspace', 'k', '--table', 't', '--outage-limit', '0'], /--outage-limit: expected to be in the \[1; 604800\] range \(got 0\)/],
+    ['verify --outage-limit not a number', ['verify', '--keyspace', 'k', '--table', 't', '--outage-limit', 'soon'], /--outage-limit: expected a number/],
+    ['populate with an unknown consistency', ['populate', '--consistency', 'MOST'], /--consistency: expected one of/],
   ];
 
   it.each(usageErrors)('%s: one line, exit 64, no stack', async (_name, args, message) => {
