@@ -73,7 +73,11 @@ describe('verify --fix under --max-wcu', () => {
     // every user item is under 1 KB: one write unit each
     const seconds = DELETED / MAX_WCU;
     expect(writing.length, JSON.stringify(stats.series)).toBeGreaterThanOrEqual(seconds - 1);
-    for (const s of writing) expect(s.acceptedUnits, JSON.stringify(stats.series)).toBeLessThanOrEqual(MAX_WCU * 1.3);
+    // The workers' token buckets (src/engine/token-bucket.ts) send at the rate plus at most one
+    // batch (25 items) each at once; the proxy counts by arrival, so a second may hold that much
+    // more than the rate (2 workers here), and the mean below holds the ceiling itself.
+    const oneSecondBound = MAX_WCU + 2 * 25;
+    for (const s of writing) expect(s.acceptedUnits, JSON.stringify(stats.series)).toBeLessThanOrEqual(oneSecondBound);
     const mean = writing.slice(1, -1).reduce((a, s) => a + s.acceptedUnits, 0) / Math.max(1, writing.length - 2);
     expect(mean).toBeLessThanOrEqual(MAX_WCU * 1.1);
     expect(stats.throttledRequests + stats.partlyThrottledRequests).toBe(0);
