@@ -10,8 +10,10 @@
  *   main ◀─▶ job channel (BroadcastChannel): ready / start-failed, stop, shutdown / ack
  */
 import type { PlainError } from '../errors.js';
+import type { HistogramDelta } from '../metrics/histogram.js';
 
-export const PROTOCOL_VERSION = 2 as const;
+/** 3: histogram deltas are sparse (value, count) pairs, no longer compressed base64. */
+export const PROTOCOL_VERSION = 3 as const;
 
 /** What a job declares once and both sides of the thread boundary share. */
 export interface JobShape {
@@ -26,7 +28,8 @@ export interface JobShape {
 }
 
 export type Counters<C extends string> = Partial<Record<C, number>>;
-export type EncodedHistograms<P extends string> = Partial<Record<P, string>>;
+/** Per phase, the latency values recorded since the last message (src/metrics/histogram.ts). */
+export type EncodedHistograms<P extends string> = Partial<Record<P, HistogramDelta>>;
 
 /** What the scheduler hands a worker: one attempt at one work item. */
 export interface TaskEnvelope<J extends JobShape> {

@@ -20,6 +20,7 @@ import type { ArmedFailpoints } from './failpoints.js';
 import { WorkerPool, type RunningTask } from './pool.js';
 import { PROTOCOL_VERSION, unreachable, type JobShape, type ResultMessage, type StartedMessage, type TaskEnvelope, type TaskMessage } from './protocol.js';
 import type { WorkItem, WorkSource } from './work-source.js';
+import type { HistogramDelta } from '../metrics/histogram.js';
 
 /** Something that runs alongside the job (rate control, checkpoint saves); stopped on every path. */
 export interface JobService {
@@ -263,7 +264,7 @@ export class Scheduler<J extends JobShape, D> {
       const result = await running.result;
       this.watched.delete(envelope.taskId);
       this.setRunning(-1);
-      this.o.stats.addDeltas(result.counters, result.histograms as Record<string, string | undefined>);
+      this.o.stats.addDeltas(result.counters, result.histograms as Record<string, HistogramDelta | undefined>);
       await advanced;
       if (broken !== undefined) {
         await this.giveUp(source, item, broken);
@@ -331,7 +332,7 @@ export class Scheduler<J extends JobShape, D> {
   private onMessage(m: Exclude<TaskMessage<J>, ResultMessage<J> | StartedMessage>, item: WorkItem<J['task']>, position: (cursor: string) => void): void {
     switch (m.type) {
       case 'progress':
-        this.o.stats.addDeltas(m.counters, m.histograms as Record<string, string | undefined>);
+        this.o.stats.addDeltas(m.counters, m.histograms as Record<string, HistogramDelta | undefined>);
         return;
       case 'warning':
         this.o.stats.warning(m.error);

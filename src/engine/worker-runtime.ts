@@ -60,7 +60,8 @@ export interface TaskContext<J extends JobShape, R> {
   /** Aborted when this task (or the whole job) is asked to stop: finish what is in flight. */
   readonly signal: AbortSignal;
   add(counter: J['counter'], n?: number): void;
-  record(phase: J['phase'], micros: number): void;
+  /** Records `micros` once, or `count` times (one value for many items). */
+  record(phase: J['phase'], micros: number, count?: number): void;
   total(counter: J['counter']): number;
   warn(error: PlainError): void;
   /**
@@ -130,8 +131,8 @@ class TaskRun<J extends JobShape, R> implements TaskContext<J, R> {
     t[counter] = (t[counter] ?? 0) + n;
   }
 
-  record(phase: J['phase'], micros: number): void {
-    this.recorder.record(phase, micros);
+  record(phase: J['phase'], micros: number, count = 1): void {
+    this.recorder.record(phase, micros, count);
   }
 
   total(counter: J['counter']): number {

@@ -3,7 +3,7 @@
  * workers' messages, plus a moving rate for progress displays. Counter names are the job's own
  * (typed: a misspelt name does not compile).
  */
-import { HistogramSet } from './histogram.js';
+import { HistogramSet, type HistogramDelta } from './histogram.js';
 import type { PlainError } from '../errors.js';
 
 export class JobStats<C extends string = string> {
@@ -19,9 +19,9 @@ export class JobStats<C extends string = string> {
   ) {}
 
   /** Counter and histogram deltas from a progress or result message. */
-  addDeltas(counters: Readonly<Partial<Record<C, number>>>, histograms: Readonly<Record<string, string | undefined>>): void {
+  addDeltas(counters: Readonly<Partial<Record<C, number>>>, histograms: Readonly<Record<string, HistogramDelta | undefined>>): void {
     for (const [name, delta] of Object.entries(counters) as Array<[C, number | undefined]>) if (delta !== undefined) this.add(name, delta);
-    this.histograms.addEncoded(histograms);
+    this.histograms.addDeltas(histograms);
   }
 
   warning(error: PlainError): void {

@@ -85,7 +85,7 @@ export class PageWriter {
         reporter.add('writeUnits', outcome.writeUnits);
         // Resends of the batch each item was in (throttles, unprocessed items, errors).
         const resends = outcome.retries + outcome.unprocessedRetries;
-        for (let k = 0; k < batch.length; k++) reporter.record('retries-per-item', resends);
+        reporter.record('retries-per-item', resends, batch.length);
         for (const f of outcome.failed) {
           // Retries ran out (or the client closed): the rows stay pending, the range is retried later.
           if (f.retryable) incomplete ??= plainError(isErrorCode(f.code) ? f.code : ErrorCode.RETRIES_EXHAUSTED, f.message, undefined, true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { HistogramSet, PhaseRecorder, formatMicros } from '../../src/metrics/histogram.js';
+import { HistogramSet, PhaseRecorder, formatMicros, newHistogram } from '../../src/metrics/histogram.js';
 import { ProgressDisplay, fmtDuration, fmtInt } from '../../src/metrics/progress.js';
 
 describe('histograms', () => {
@@ -10,8 +10,8 @@ describe('histograms', () => {
     for (let i = 1; i <= 900; i++) a.record('write', 1000);
     for (let i = 1; i <= 100; i++) b.record('write', 50_000);
     const set = new HistogramSet();
-    set.addEncoded(a.drain());
-    set.addEncoded(b.drain());
+    set.addDeltas(a.drain());
+    set.addDeltas(b.drain());
     const s = set.summary('write');
     expect(s.count).toBe(1000);
     expect(s.p50Micros).toBeGreaterThanOrEqual(999);
@@ -20,6 +20,39 @@ describe('histograms', () => {
     expect(s.maxMicros).toBeGreaterThanOrEqual(49_950);
     // a drained recorder sends nothing more
     expect(a.drain()).toEqual({});
+  });
+
+  it('merges sparse deltas into the very buckets of a histogram that saw every value (zeros, hours, auto-resize)', () => {
+    const direct = newHistogram();
+    const set = new HistogramSet();
+    const workers = [new PhaseRecorder<'p'>(), new PhaseRecorder<'p'>(), new PhaseRecorder<'p'>()];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31);
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < 20_000; i++) {
+        const r = next();
+        // zeros, µs, ms, seconds and beyond the one-hour highest trackable value (auto-resize)
+        const v = r % 50 === 0 ? 0 : r % 997 === 0 ? 7_200_000_000 + r : (r % 5_000_000) * (1 + (r % 3));
+        (workers[i % 3] as PhaseRecorder<'p'>).record('p', v);
+        direct.recordValue(v);
+      }
+      for (const w of workers) {
+        const delta = w.drain();
+        expect(delta.p).toBeInstanceOf(Float64Array);
+        set.addDeltas(delta);
+      }
+    }
+    // hdr-histogram-js's JS histograms have these; its Histogram type leaves them out.
+    type Buckets = { highestEquivalentValue(v: number): number; lowestEquivalentValue(v: number): number };
+    const merged = set.get('p') as typeof direct & Buckets;
+    const d = direct as typeof direct & Buckets;
+    expect(merged.totalCount).toBe(100_000);
+    // The same buckets: the maximum is the top of the direct histogram's highest bucket.
+    expect(merged.maxValue).toBe(d.highestEquivalentValue(direct.maxValue));
+    expect(merged.lowestEquivalentValue(merged.minNonZeroValue)).toBe(d.lowestEquivalentValue(direct.minNonZeroValue));
+    for (const q of [0, 1, 10, 50, 90, 99, 99.9, 99.99]) expect(merged.getValueAtPercentile(q)).toBe(direct.getValueAtPercentile(q));
+    expect(merged.getValueAtPercentile(100)).toBe(d.highestEquivalentValue(direct.getValueAtPercentile(100)));
+    expect(merged.mean).toBeCloseTo(direct.mean, 6);
   });
 
   it('formats durations for people', () => {

@@ -19,7 +19,7 @@ export function sampleHistograms(slow = 1): HistogramSet {
   for (let ms = 1; ms <= 1000; ms++) worker.record('page-fetch', ms * 1000);
   for (let i = 0; i < 900; i++) worker.record('batch-write', 2000);
   for (let i = 0; i < 100; i++) worker.record('batch-write', 40_000 * slow);
-  set.addEncoded(worker.drain());
+  set.addDeltas(worker.drain());
   const retries = set.get('retries-per-item');
   for (let i = 0; i < 1000; i++) retries.recordValue(i < 900 ? 0 : i < 990 ? 1 : 3);
   set.get('range');
