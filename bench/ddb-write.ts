@@ -21,11 +21,11 @@ import { resolveEndpoint } from '../src/dynamodb/endpoint.js';
 import { openDynamoDbHttpClient } from '../src/dynamodb/http-client.js';
 import { RequestSigner } from '../src/dynamodb/signer.js';
 import type { Item } from '../src/mapping/attribute-value.js';
+import { figures, machine, markdownTable } from './measure.js';
 import { startSinkProcess } from './sink-process.js';
 
 const TABLE = 'users';
 const CREDS = { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'bench/secret/key' };
-const REPRODUCE = 'npx tsc -p tsconfig.build.json && node dist/bench/ddb-write.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,12 +110,18 @@ async function main(): Promise<void> {
   await lean.close();
   sink.close();
 
-  const cpus = os.cpus();
-  console.log(`ddb-write — ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, Node ${process.version}, ${new Date().toISOString()}`);
-  console.log(`25 users-like items per BatchWriteItem (~${buildBatchBody(batchBodyPrefix(TABLE), (BATCHES[0] as Item[]).map((i) => JSON.stringify(i))).byteLength} B body), sink in a child process; ${requests} requests per round, best of ${rounds} rounds`);
-  console.table(rows);
+  console.log('## DynamoDB write path — AWS SDK v3 vs the lean path, client CPU per 25-item BatchWriteItem\n');
+  console.log(`${machine()}, ${new Date().toISOString()}\n`);
+  console.log('```bash');
+  console.log(`npm run bench:ddb-write -- --requests ${requests} --concurrency ${concurrencies.join(',')} --rounds ${rounds}`);
+  console.log('```\n');
+  console.log(`25 users-like items per BatchWriteItem (~${buildBatchBody(batchBodyPrefix(TABLE), (BATCHES[0] as Item[]).map((i) => JSON.stringify(i))).byteLength} B body), into the counting sink in a child process; ${requests} requests per round, best of ${rounds} rounds (CPU of this process only: building, signing, HTTP).\n`);
+  console.log(markdownTable(rows));
+  const leanAtMost = rows.filter((r) => r.path?.startsWith('lean')).map((r) => Number(r['CPU µs / batch']));
+  console.log(`\nThe lean path: ${rows.filter((r) => r.path?.startsWith('lean')).map((r) => `${r['CPU µs / batch']} µs at ${r['in flight']} in flight`).join(', ')} per request (goal ≤ 100 µs).`);
+  console.log(figures({ leanMicrosPerRequest: leanAtMost.at(-1) ?? Number.NaN }));
+  console.log('\nThe parts of the lean path (tinybench, no network):\n');
   await micro();
-  console.log(`reproduce: ${REPRODUCE}`);
 }
 
 /** The parts of the lean path, and the two SHA-256 choices for the signer. */
@@ -142,7 +148,7 @@ async function micro(): Promise<void> {
       await jsSigner.sign('BatchWriteItem', body);
     });
   await bench.run();
-  console.table(
+  console.log(markdownTable(
     bench.tasks.map((t) => {
       const r = t.result as { latency?: { mean: number; p50?: number; p99?: number } } | undefined;
       const median = r?.latency?.p50 ?? 0;
@@ -154,7 +160,7 @@ async function micro(): Promise<void> {
         'ops/s (1/median)': median > 0 ? Math.round(1000 / median).toLocaleString('en-US') : '-',
       };
     }),
-  );
+  ));
 }
 
 await main();

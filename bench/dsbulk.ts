@@ -20,7 +20,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { PACKAGE_ROOT } from '../src/package-info.js';
-import { CLI, machine, measureCommand, summaryLine } from './measure.js';
+import { CLI, figures, machine, measureCommand, summaryLine } from './measure.js';
 
 export const DSBULK_VERSION = '1.10.0';
 export const DSBULK_MAIN_CLASS = 'com.datastax.oss.dsbulk.runner.DataStaxBulkLoader';
@@ -294,6 +294,10 @@ async function main(): Promise<void> {
     '',
     `Ours / DSBulk: rows/s ${ratioRate.toFixed(2)}× (migrate ${ratioRate >= 1 ? 'faster' : 'slower'} end to end, while also writing every row to DynamoDB), ` +
       `CPU per row ${ratioCpu.toFixed(2)}× (${ratioCpu <= 1 ? 'less' : 'more'} CPU per row than DSBulk); by the tools' own reported rates ${ratioReported.toFixed(2)}×.`,
+    figures({
+      readRatio: ratioRate, readCpuRatio: ratioCpu, dsbulkRowsPerSec: med('dsbulk', rate), migrateRowsPerSec: med('migrate', rate),
+      dsbulkCpuMicrosPerRow: med('dsbulk', cpuPerRow), migrateCpuMicrosPerRow: med('migrate', cpuPerRow),
+    }),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

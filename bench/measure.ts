@@ -57,6 +57,34 @@ export function machine(): string {
   return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
 }
 
+/**
+ * A section's headline figures for `npm run bench` (bench/all.ts), as an HTML comment that a
+ * rendered RESULTS.md does not show: `<!-- figures {"name": value, …} -->`.
+ */
+export function figures(values: Record<string, number>): string {
+  return `<!-- figures ${JSON.stringify(values)} -->`;
+}
+
+/** The figures comments of an output, merged. */
+export function readFigures(markdown: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of markdown.matchAll(/<!-- figures (\{.*?\}) -->/g)) Object.assign(out, JSON.parse(m[1] as string) as Record<string, number>);
+  return out;
+}
+
+/** Rows of strings as a markdown table; columns whose name ends in a unit or count are right-aligned. */
+export function markdownTable(rows: readonly Record<string, string>[]): string {
+  const first = rows[0];
+  if (first === undefined) return '';
+  const cols = Object.keys(first);
+  const numeric = (c: string): boolean => rows.every((r) => /^[-\d.,% ×]+$|^-$/.test(r[c] ?? ''));
+  return [
+    `| ${cols.join(' | ')} |`,
+    `|${cols.map((c) => (numeric(c) ? '---:' : '---')).join('|')}|`,
+    ...rows.map((r) => `| ${cols.map((c) => r[c] ?? '').join(' | ')} |`),
+  ].join('\n');
+}
+
 /** The last JSON line of an output that has `"event":"summary"`. */
 export function summaryLine(stdout: string): Record<string, unknown> | undefined {
   const line = stdout.split('\n').filter((l) => l.includes('"event":"summary"')).pop();

@@ -16,6 +16,7 @@ import cassandra from 'cassandra-driver';
 import { PACKAGE_ROOT } from '../src/package-info.js';
 import { startSinkProcess } from './sink-process.js';
 import { CONTACT_POINT, ensureBenchServices, ensureUsersTable, fmt } from './common.js';
+import { figures } from './measure.js';
 
 const { values } = parseArgs({
   options: {
@@ -100,5 +101,9 @@ const lines = [
   '| rows | --threads | worker threads × ranges each | rows/s | peak RSS |',
   '|---:|---:|---|---:|---:|',
   ...results.map((r) => `| ${fmt(r.rows)} | ${r.threads} | ${r.layout} | ${fmt(r.rowsPerSec)} | ${fmt(r.peakRssMiB)} MiB |`),
+  '',
+  'Into the counting sink (a DynamoDB stand-in in a child process); peak RSS of the whole `migrate` process from `/proc/<pid>/status` (VmHWM). ' +
+    '`--threads N` is the number of ranges copied at once, on at most one worker thread per core.',
+  figures(Object.fromEntries(results.map((r) => [`rss_${r.rows}_${r.threads}`, r.peakRssMiB]).concat(results.map((r) => [`rps_${r.rows}_${r.threads}`, r.rowsPerSec])))),
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -162,7 +162,7 @@ const median = (xs: readonly number[]): number => {
 /** Runs the bench; returns its markdown section. */
 export async function runSdkBaselineBench(o: { rows: number; runs: number; threads: number; localRows: number }): Promise<string> {
   const { CONTACT_POINT, LOCAL_ENDPOINT, ensureBenchServices, ensureUsersTable, fmt } = await import('./common.js');
-  const { CLI, machine, measureCommand, summaryLine } = await import('./measure.js');
+  const { CLI, figures, machine, measureCommand, summaryLine } = await import('./measure.js');
   const { startSinkProcess } = await import('./sink-process.js');
   const { mkdtempSync, rmSync } = await import('node:fs');
   const os = await import('node:os');
@@ -288,6 +288,7 @@ export async function runSdkBaselineBench(o: { rows: number; runs: number; threa
     const where = target === 'sink' ? 'Into the counting sink' : 'Into DynamoDB Local';
     const rates = ours.flatMap((r) => (r.rate === undefined ? [] : [r.rate]));
     const rampNote = rates.length === 0 ? '' : ` migrate's adaptive rate started at ${fmt(median(rates.map((r) => r.start)))} WCU/s (from the target's DescribeTable) and ended at ${fmt(median(rates.map((r) => r.final)))} WCU/s; the SDK script has no rate control.`;
+    if (target === 'sink') statements.push(figures({ sdkScriptRatio: speed, sdkScriptCpuRatio: cpu }));
     statements.push(`${where}, migrate is ${speed.toFixed(1)}× the SDK script's rows/s, with ${cpu >= 1 ? `${cpu.toFixed(1)}× less` : `${(1 / cpu).toFixed(1)}× more`} CPU per row (${sdk.length === 1 ? 'one run each' : `medians of ${sdk.length} runs`}); peak RSS ${fmt(b.rss)} MiB against ${fmt(a.rss)} MiB.${rampNote}`);
   }
   lines.push('', ...statements);
