@@ -60,4 +60,56 @@ describe('RequestSigner', () => {
     const js = await new RequestSigner({ endpoint, credentials, sha256: Sha256Js }).sign('BatchWriteItem', body, date);
     expect(js.authorization).toBe(node.authorization);
   });
+
+  describe('the lean path gives the very headers of the SDK\'s SignatureV4', () => {
+    const cases = [
+      { name: 'static keys, custom port', endpoint: { endpoint: 'http://127.0.0.1:8000', region: 'eu-west-1' }, creds: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCY' } },
+      { name: 'session token, AWS endpoint', endpoint: { region: 'ap-southeast-2' }, creds: { accessKeyId: 'ASIAXXX', secretAccessKey: 's3cr3t', sessionToken: 'IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ==' } },
+      { name: 'empty session token, https with port', endpoint: { endpoint: 'https://dynamodb.example.test:8443', region: 'us-west-2' }, creds: { accessKeyId: 'A', secretAccessKey: 'B', sessionToken: '' } },
+    ];
+    for (const c of cases) {
+      it(c.name, async () => {
+        const endpoint = await resolveEndpoint(c.endpoint, {}, noProfile);
+        const credentials = createCredentialSource({ endpoint, provider: async () => ({ ...c.creds, expiration: new Date(Date.now() + 3_600_000) }) });
+        const lean = new RequestSigner({ endpoint, credentials });
+        const sdk = new RequestSigner({ endpoint, credentials, lean: false });
+        const streams = [new RequestSigner({ endpoint, credentials, targetPrefix: 'DynamoDBStreams_20120810.' }), new RequestSigner({ endpoint, credentials, targetPrefix: 'DynamoDBStreams_20120810.', lean: false })] as const;
+        for (const [i, date] of [new Date('2024-05-06T07:08:09.123Z'), new Date('2024-05-06T23:59:59.999Z'), new Date('2024-05-07T00:00:00Z'), new Date('2031-12-31T12:00:00Z')].entries()) {
+          const body = Buffer.from(JSON.stringify({ RequestItems: { t: [{ PutRequest: { Item: { id: { S: `é ${i} ${'x'.repeat(i * 4000)}` } } } }] } }));
+          const got = await lean.sign('BatchWriteItem', body, date);
+          expect(got).toEqual(await sdk.sign('BatchWriteItem', body, date));
+          expect(got.authorization).toBe(expectedAuthorization(got, body, c.creds.secretAccessKey, c.creds.accessKeyId, endpoint.signingRegion));
+          expect(await streams[0].sign('GetRecords' as never, body, date)).toEqual(await streams[1].sign('GetRecords' as never, body, date));
+        }
+      });
+    }
+
+    it('derives a new signing key when the credentials change on the same day', async () => {
+      const endpoint = await resolveEndpoint({ endpoint: 'http://127.0.0.1:8000', region: 'us-east-1' }, {}, noProfile);
+      let n = 0;
+      // Each call hands out new keys (a rotation), so every signature needs its own signing key.
+      const credentials = createCredentialSource({ endpoint, provider: async () => ({ accessKeyId: `AK${++n}`, secretAccessKey: `secret-${n}`, expiration: new Date(Date.now() + 1) }) });
+      const lean = new RequestSigner({ endpoint, credentials });
+      const date = new Date('2025-03-03T03:03:03Z');
+      const body = Buffer.from('{}');
+      const seen = new Set<string>();
+      for (let i = 0; i < 3; i++) {
+        const h = await lean.sign('DescribeTable', body, date);
+        const [, id] = /Credential=(AK\d+)\//.exec(h.authorization as string) ?? [];
+        const secret = `secret-${String(id).slice(2)}`;
+        expect(h.authorization).toBe(expectedAuthorization(h, body, secret, id as string, 'us-east-1'));
+        seen.add(id as string);
+      }
+      // At least one rotation happened between signatures, and each verified with its own secret.
+      expect(seen.size).toBeGreaterThan(1);
+    });
+
+    it('leaves an endpoint with a path to the SDK signer', async () => {
+      const endpoint = await resolveEndpoint({ endpoint: 'http://127.0.0.1:8000/prefix', region: 'us-east-1' }, {}, noProfile);
+      const credentials = createCredentialSource({ endpoint, provider: async () => ({ accessKeyId: 'A', secretAccessKey: 'B' }) });
+      const date = new Date('2025-01-01T00:00:00Z');
+      const h = await new RequestSigner({ endpoint, credentials }).sign('BatchWriteItem', Buffer.from('{}'), date);
+      expect(h).toEqual(await new RequestSigner({ endpoint, credentials, lean: false }).sign('BatchWriteItem', Buffer.from('{}'), date));
+    });
+  });
 });
