@@ -94,7 +94,7 @@ function goals(f: Record<string, number>): string {
     ['write path: client CPU per 25-item BatchWriteItem at 16 in flight', `${num(f.leanMicrosPerRequest, 0)} µs`, '≤ 100 µs', f.leanMicrosPerRequest === undefined ? undefined : f.leanMicrosPerRequest <= 100],
     ['2,000 WCU table: lowest share of capacity achieved over the runs', pct(f.achievedMin_2000), '≥ 95 %', f.achievedMin_2000 === undefined ? undefined : f.achievedMin_2000 >= 0.95],
     ['2,000 WCU table: highest share of requests throttled over the runs', pct(f.throttledMax_2000), '≤ 3 %', f.throttledMax_2000 === undefined ? undefined : f.throttledMax_2000 <= 0.03],
-    ['10,000 WCU table: capacity achieved / requests throttled (worst run)', `${pct(f.achievedMin_10000)} / ${pct(f.throttledMax_10000)}`, '≥ 95 % / ≤ 3 %', f.achievedMin_10000 === undefined ? undefined : f.achievedMin_10000 >= 0.95 && (f.throttledMax_10000 ?? 1) <= 0.03],
+    ['10,000 WCU table (the 2,000 targets applied; not in the issue\'s table): capacity achieved / requests throttled, worst run', `${pct(f.achievedMin_10000)} / ${pct(f.throttledMax_10000)}`, '≥ 95 % / ≤ 3 %', f.achievedMin_10000 === undefined ? undefined : f.achievedMin_10000 >= 0.95 && (f.throttledMax_10000 ?? 1) <= 0.03],
   ];
   return ['| goal | this run | target | |', '|---|---|---|---|', ...rows.map(([g, v, t, ok]) => `| ${g} | ${v} | ${t} | ${verdict(ok)} |`)].join('\n');
 }

@@ -13,7 +13,7 @@ export interface SinkProcess {
   close(): void;
 }
 
-type ChildOptions = Pick<SinkOptions, 'describeKeySchema'>;
+type ChildOptions = Pick<SinkOptions, 'describeKeySchema' | 'onDemand'>;
 
 export async function startSinkProcess(options: ChildOptions = {}): Promise<SinkProcess> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--sink-child', JSON.stringify(options)], {
@@ -36,7 +36,8 @@ export async function startSinkProcess(options: ChildOptions = {}): Promise<Sink
 
 /** Child mode: run the sink, tell the parent its URL, answer 'stats', live until the parent goes. */
 async function runChild(options: ChildOptions): Promise<void> {
-  const sink = await startSink(options);
+  // An on-demand table, as a real target always states its billing mode.
+  const sink = await startSink({ onDemand: true, ...options });
   process.send?.({ url: sink.url });
   process.on('message', () => process.send?.({ ...sink.stats }));
   process.on('disconnect', () => void sink.close().then(() => process.exit(0)));

@@ -139,13 +139,13 @@ type Reporter = Pick<TaskContext<MigrateJob, unknown>, 'add' | 'record' | 'send'
 
 class RecordingReporter implements Reporter {
   readonly counters: Record<string, number> = {};
-  readonly records: Array<{ phase: string; micros: number }> = [];
+  readonly records: Array<{ phase: string; micros: number; count: number }> = [];
   readonly sent: DeadLettersData[] = [];
   add(counter: MigrateJob['counter'], n = 1): void {
     this.counters[counter] = (this.counters[counter] ?? 0) + n;
   }
-  record(phase: MigrateJob['phase'], micros: number): void {
-    this.records.push({ phase, micros });
+  record(phase: MigrateJob['phase'], micros: number, count = 1): void {
+    this.records.push({ phase, micros, count });
   }
   send(data: DeadLettersData): void {
     this.sent.push(structuredClone(data));
@@ -235,7 +235,7 @@ describe('PageWriter: every row ends somewhere', () => {
     expect(reporter.count('requests')).toBe(0);
     expect(reporter.count('unprocessedRetries')).toBe(6);
     const perItem = reporter.records.filter((r) => r.phase === 'retries-per-item');
-    expect(perItem).toHaveLength(30);
+    expect(perItem.reduce((a, r) => a + r.count, 0)).toBe(30);
     expect(perItem.every((r) => r.micros === 5)).toBe(true);
   });
 });
