@@ -25,8 +25,8 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Token sub-ranges (default ${DEFAULTS.migrate.splitsPerThread} × --threads)`,
     validator: isPositiveInt(LIMITS.maxSplits),
   });
-  fetchSize = Option.String('--fetch-size', String(DEFAULTS.migrate.fetchSize), {
-    description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize})`,
+  fetchSize = Option.String('--fetch-size', {
+    description: `Rows per Cassandra page (default ${DEFAULTS.migrate.fetchSize} with one range per thread; ${DEFAULTS.migrate.fetchSize} / ranges per thread, at least ${DEFAULTS.migrate.minFetchSize}, above)`,
     validator: isPositiveInt(LIMITS.maxFetchSize),
   });
   consistency = Option.String('--consistency', DEFAULTS.migrate.consistency, {
@@ -79,7 +79,7 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...this.awsTarget(),
       threads: this.threads,
       splits: this.resolvedSplits(),
-      fetchSize: this.fetchSize,
+      ...(this.fetchSize === undefined ? {} : { fetchSize: this.fetchSize }),
       consistency: this.consistency,
       connectionsPerThread,
       maxRetries: DEFAULTS.migrate.maxRetries,

@@ -189,8 +189,15 @@ export const DEFAULTS = Object.freeze({
   migrate: Object.freeze({
     /** Sub-ranges per thread: enough to balance uneven ranges and to checkpoint finely. */
     splitsPerThread: 16,
-    /** Rows per Cassandra page. */
-    fetchSize: 1_000,
+    /**
+     * Rows per Cassandra page when each worker thread copies one range (DSBulk's page size:
+     * Cassandra spends about a quarter less CPU per row than at 1,000, bench/RESULTS.md). With k
+     * ranges per thread (--threads above the cores) pages are fetchSize / k rows, at least
+     * minFetchSize, so a thread holds about as many rows whatever --threads is. --fetch-size
+     * overrides both.
+     */
+    fetchSize: 5_000,
+    minFetchSize: 1_000,
     /** Read consistency, as DSBulk's unload: one replica in the local data centre. */
     consistency: 'LOCAL_ONE',
     /** BatchWriteItem requests in flight per thread. */

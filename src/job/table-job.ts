@@ -19,6 +19,8 @@ import type { TableCapacity } from '../dynamodb/capacity.js';
 import { checkTargetTable, describeTarget, ensureTargetTable, type DynamoTargetConfig, type TargetDescription, type TargetTable } from '../dynamodb/target.js';
 import type { ArmedFailpoints } from '../engine/failpoints.js';
 import { ErrorCode, ToolError } from '../errors.js';
+import { DEFAULTS } from '../config/defaults.js';
+import { threadLayout } from '../engine/pool.js';
 import type { KeySchema } from '../mapping/keys.js';
 import type { MappingOptions } from '../mapping/options.js';
 import { compileRowConverter, validateMapping } from '../mapping/row-converter.js';
@@ -37,8 +39,8 @@ export interface TableJobConfig {
   readonly threads: number;
   /** Sub-ranges of the ring. */
   readonly splits: number;
-  /** Rows per Cassandra page. */
-  readonly fetchSize: number;
+  /** Rows per Cassandra page (--fetch-size); absent: defaultFetchSize() of the thread layout. */
+  readonly fetchSize?: number;
   /** Read consistency level name, e.g. LOCAL_ONE. */
   readonly consistency: string;
   /** Keep-alive connections per thread to DynamoDB. */
@@ -179,6 +181,17 @@ export async function prepareTargetTable(
   }
 }
 
+/** Rows per page with `tasksPerThread` ranges on each worker thread: see DEFAULTS.migrate.fetchSize. */
+export function defaultFetchSize(tasksPerThread: number): number {
+  const { fetchSize, minFetchSize } = DEFAULTS.migrate;
+  return Math.max(minFetchSize, Math.floor(fetchSize / Math.max(1, tasksPerThread)));
+}
+
+/** --fetch-size, or the default for the job's thread layout. */
+export function resolvedFetchSize(config: Pick<TableJobConfig, 'fetchSize' | 'threads'>): number {
+  return config.fetchSize ?? defaultFetchSize(threadLayout(config.threads).tasksPerThread);
+}
+
 /** The common part of a table job's worker data; each command adds its own fields. */
 export function tableWorkerData(config: TableJobConfig, prepared: Pick<PreparedTableJob, 'tableSpec' | 'select' | 'target'>): TableWorkerData {
   return {
@@ -189,7 +202,7 @@ export function tableWorkerData(config: TableJobConfig, prepared: Pick<PreparedT
     mapping: config.mapping,
     selectCql: prepared.select.cql,
     tokenAlias: prepared.select.tokenAlias,
-    fetchSize: config.fetchSize,
+    fetchSize: resolvedFetchSize(config),
     consistency: config.consistency,
     target: {
       ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),

@@ -7,6 +7,7 @@
  * dynamodb/target-checks.ts): a failed one is what the real run would stop on, so the dry run
  * ends with its exit status (3), one line per failed check on stderr.
  */
+import { resolvedFetchSize } from '../job/table-job.js';
 import type { Writable } from 'node:stream';
 import cassandra from 'cassandra-driver';
 import { connect } from '../cassandra/client.js';
@@ -54,7 +55,7 @@ export async function estimate(config: MigrateConfig, prepared: PreparedJob): Pr
       const params = [cassandra.types.Long.fromString(r.resumeAfter ?? r.start), cassandra.types.Long.fromString(r.end)];
       let complete = true;
       let lastToken: string | undefined;
-      const stream = client.stream(prepared.select.cql, params, { prepare: true, fetchSize: config.fetchSize });
+      const stream = client.stream(prepared.select.cql, params, { prepare: true, fetchSize: resolvedFetchSize(config) });
       for await (const row of stream as unknown as AsyncIterable<cassandra.types.Row>) {
         rows++;
         lastToken = String(row[prepared.select.tokenAlias]);

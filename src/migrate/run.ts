@@ -11,7 +11,7 @@ import { DeadLetterFile } from '../engine/dead-letters.js';
 import type { RangeProgress } from '../engine/checkpoint.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
 import { unreachable } from '../engine/protocol.js';
-import { tableWorkerData } from '../job/table-job.js';
+import { resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
 import { ringShare } from '../plan/token-ranges.js';
@@ -170,7 +170,7 @@ export async function runMigration(
         workerThreads,
         tasksPerThread,
         ranges: checkpoint.all().length,
-        fetchSize: config.fetchSize,
+        fetchSize: resolvedFetchSize(config),
         consistency: config.consistency,
         inFlightBatches: config.inFlightBatches,
         connectionsPerThread: config.connectionsPerThread,

@@ -12,7 +12,7 @@ import { Scheduler } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { startRate } from '../dynamodb/capacity.js';
 import { ListSource, type WorkItem } from '../engine/work-source.js';
-import { prepareTableJob, tableWorkerData } from '../job/table-job.js';
+import { prepareTableJob, resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
 import { planRanges, ringShare } from '../plan/token-ranges.js';
@@ -160,7 +160,7 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
         ranges: ranges.length,
         sampleRate: config.sampleRate,
         checkExtra: config.checkExtra,
-        fetchSize: config.fetchSize,
+        fetchSize: resolvedFetchSize(config),
         inFlight: config.inFlight,
         consistentRead: config.consistentRead,
       },

@@ -86,22 +86,17 @@ describe('RequestSigner', () => {
 
     it('derives a new signing key when the credentials change on the same day', async () => {
       const endpoint = await resolveEndpoint({ endpoint: 'http://127.0.0.1:8000', region: 'us-east-1' }, {}, noProfile);
+      // Keys rotate at every call; the signer must not sign with the previous keys' signing key.
       let n = 0;
-      // Each call hands out new keys (a rotation), so every signature needs its own signing key.
-      const credentials = createCredentialSource({ endpoint, provider: async () => ({ accessKeyId: `AK${++n}`, secretAccessKey: `secret-${n}`, expiration: new Date(Date.now() + 1) }) });
-      const lean = new RequestSigner({ endpoint, credentials });
+      const rotating = { get: async () => ({ accessKeyId: `AK${++n}`, secretAccessKey: `secret-${n}` }) } as unknown as ReturnType<typeof createCredentialSource>;
+      const lean = new RequestSigner({ endpoint, credentials: rotating });
       const date = new Date('2025-03-03T03:03:03Z');
       const body = Buffer.from('{}');
-      const seen = new Set<string>();
-      for (let i = 0; i < 3; i++) {
+      for (let i = 1; i <= 3; i++) {
         const h = await lean.sign('DescribeTable', body, date);
-        const [, id] = /Credential=(AK\d+)\//.exec(h.authorization as string) ?? [];
-        const secret = `secret-${String(id).slice(2)}`;
-        expect(h.authorization).toBe(expectedAuthorization(h, body, secret, id as string, 'us-east-1'));
-        seen.add(id as string);
+        expect(h.authorization).toContain(`Credential=AK${i}/`);
+        expect(h.authorization).toBe(expectedAuthorization(h, body, `secret-${i}`, `AK${i}`, 'us-east-1'));
       }
-      // At least one rotation happened between signatures, and each verified with its own secret.
-      expect(seen.size).toBeGreaterThan(1);
     });
 
     it('leaves an endpoint with a path to the SDK signer', async () => {

@@ -1,8 +1,9 @@
 /** The pure parts of src/job/table-job.ts: the common worker data, and a skipped target table step. */
 import { describe, expect, it } from 'vitest';
 import type { TargetDescription } from '../../../src/dynamodb/target.js';
-import { prepareTargetTable, tableWorkerData, type TableJobConfig } from '../../../src/job/table-job.js';
+import { defaultFetchSize, prepareTargetTable, resolvedFetchSize, tableWorkerData, type TableJobConfig } from '../../../src/job/table-job.js';
 import { resolveMappingOptions } from '../../../src/mapping/options.js';
+import { DEFAULTS } from '../../../src/config/defaults.js';
 import type { TableSpec } from '../../../src/mapping/table-spec.js';
 
 const config: TableJobConfig = {
@@ -66,5 +67,20 @@ describe('prepareTargetTable', () => {
     // an endpoint nobody listens on: any call would fail
     const dead = { ...target, endpoint: { url: new URL('http://127.0.0.1:1') } } as unknown as TargetDescription;
     await expect(prepareTargetTable(config, { keySchema: { hashKey: { name: 'id', type: 'S', columns: ['id'], encoding: 'native' }, rangeKey: null }, target: dead }, 'skip')).resolves.toBeUndefined();
+  });
+});
+
+describe('fetch size', () => {
+  it('is 5,000 rows with one range per thread, shrinking with ranges per thread down to 1,000', () => {
+    expect([1, 2, 4, 5, 8, 16].map(defaultFetchSize)).toEqual([5000, 2500, 1250, 1000, 1000, 1000]);
+  });
+
+  it('follows --threads on this machine unless --fetch-size is given', () => {
+    const { fetchSize: _given, ...rest } = config;
+    const cores = DEFAULTS.maxWorkerThreads;
+    expect(resolvedFetchSize({ ...rest, threads: cores })).toBe(5000);
+    expect(resolvedFetchSize({ ...rest, threads: cores * 16 })).toBe(1000);
+    expect(resolvedFetchSize({ ...rest, threads: cores * 16, fetchSize: 123 })).toBe(123);
+    expect(tableWorkerData({ ...rest, threads: cores * 2 }, { tableSpec, select: { cql: 'x', tokenAlias: 't' }, target }).fetchSize).toBe(2500);
   });
 });
