@@ -26,7 +26,7 @@ const PHASES: ReadonlyArray<readonly [RegExp, string]> = [
   [/^\(idle\)/, 'idle'],
   [/cassandra-driver/, 'Cassandra driver: socket reads, frame parsing, value decoding'],
   [/undici/, 'HTTP (undici): request writes, response parsing'],
-  [/@smithy|@aws-sdk|@aws-crypto|dynamodb\/signer/, 'SigV4 signing (the SDK signer, node:crypto)'],
+  [/@smithy|@aws-sdk|@aws-crypto|dynamodb\/signer/, 'SigV4 signing (src/dynamodb/signer.ts, node:crypto; the SDK only for odd paths)'],
   [/dynamodb\/(batch-body|batch-writer|dedupe)|migrate\/sink/, 'request building: item JSON, body, de-duplication'],
   [/dynamodb\/(retry-loop|http-client|signed-post|transport)/, 'HTTP (ours): retry loop, answers'],
   [/\/mapping\//, 'row conversion'],
