@@ -30,7 +30,12 @@ export async function tool(args: string[]): Promise<{ status: number; summary: R
 
 /** `users_<rows>` in the keyspace, populated once and reused while its row count matches. */
 export async function ensureUsersTable(client: cassandra.Client, keyspace: string, rows: number, threads: number): Promise<string> {
-  const table = `users_${rows}`;
+  return ensureModelTable(client, keyspace, 'users', rows, threads);
+}
+
+/** `<model>_<rows>` (all_types_<rows> for all-types) in the keyspace, populated once and reused while its row count matches. */
+export async function ensureModelTable(client: cassandra.Client, keyspace: string, model: 'users' | 'all-types', rows: number, threads: number): Promise<string> {
+  const table = `${model.replace('-', '_')}_${rows}`;
   let have = 0;
   try {
     have = Number((await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table}`, [], { readTimeout: 300_000 })).first().get('n'));
@@ -38,9 +43,9 @@ export async function ensureUsersTable(client: cassandra.Client, keyspace: strin
     have = 0;
   }
   if (have !== rows) {
-    process.stderr.write(`populating ${rows.toLocaleString('en-US')} users rows into ${keyspace}.${table}\n`);
+    process.stderr.write(`populating ${rows.toLocaleString('en-US')} ${model} rows into ${keyspace}.${table}\n`);
     await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => undefined);
-    const p = await tool(['populate', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--table', table, '--rows', String(rows), '--threads', String(threads), '--json']);
+    const p = await tool(['populate', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--model', model, '--table', table, '--rows', String(rows), '--threads', String(threads), '--json']);
     if (p.status !== 0) throw new Error(`populate failed: ${p.stderr}`);
   }
   return table;

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import cassandra from 'cassandra-driver';
 import { compileRowConverter } from '../src/mapping/row-converter.js';
 import { tableSpecFromMetadata, type DriverTableMetadata } from '../src/mapping/table-spec.js';
-import { CONTACT_POINT, ensureBenchServices, ensureUsersTable, fmt, tool } from './common.js';
+import { CONTACT_POINT, ensureBenchServices, ensureModelTable, ensureUsersTable, fmt } from './common.js';
 import { CLI, figures, machine, measureCommand, summaryLine } from './measure.js';
 import { startSinkProcess } from './sink-process.js';
 
@@ -117,23 +117,6 @@ async function runCase(client: cassandra.Client, c: Case, threads: number, work:
   return { c, wallSeconds: measured.wallSeconds, cpuSeconds: measured.cpuSeconds, peakRssMiB: measured.peakRssMiB, split };
 }
 
-async function ensureAllTypes(client: cassandra.Client, keyspace: string, rows: number, threads: number): Promise<string> {
-  const table = `all_types_${rows}`;
-  let have = 0;
-  try {
-    have = Number((await client.execute(`SELECT COUNT(*) AS n FROM ${keyspace}.${table}`, [], { readTimeout: 300_000 })).first().get('n'));
-  } catch {
-    have = 0;
-  }
-  if (have !== rows) {
-    process.stderr.write(`populating ${fmt(rows)} all-types rows into ${keyspace}.${table}\n`);
-    await client.execute(`DROP TABLE IF EXISTS ${keyspace}.${table}`).catch(() => undefined);
-    const p = await tool(['populate', '--contact-points', CONTACT_POINT, '--keyspace', keyspace, '--model', 'all-types', '--table', table, '--rows', String(rows), '--threads', String(threads), '--json']);
-    if (p.status !== 0) throw new Error(`populate failed: ${p.stderr}`);
-  }
-  return table;
-}
-
 export async function runProfileBench(o: { rows: number; allTypesRows: number; threads: number; keyspace: string }): Promise<string> {
   await ensureBenchServices(false);
   const client = new cassandra.Client({ contactPoints: [CONTACT_POINT], localDataCenter: 'datacenter1', socketOptions: { readTimeout: 300_000 } });
@@ -145,7 +128,7 @@ export async function runProfileBench(o: { rows: number; allTypesRows: number; t
       { name: 'users', keyspace: o.keyspace, table: await ensureUsersTable(client, o.keyspace, o.rows, o.threads), rows: o.rows },
       // A keyspace of its own: its vector column is a type DSBulk 1.10.0's driver cannot parse,
       // which makes that driver drop the whole keyspace's schema (bench/dsbulk.ts reads bench_read).
-      { name: 'all-types', keyspace: `${o.keyspace}_all_types`, table: await ensureAllTypes(client, `${o.keyspace}_all_types`, o.allTypesRows, o.threads), rows: o.allTypesRows },
+      { name: 'all-types', keyspace: `${o.keyspace}_all_types`, table: await ensureModelTable(client, `${o.keyspace}_all_types`, 'all-types', o.allTypesRows, o.threads), rows: o.allTypesRows },
     ];
     for (const c of cases) {
       process.stderr.write(`profile: migrate ${c.keyspace}.${c.table} (${fmt(c.rows)} rows) into the sink, measured, then under --cpu-prof\n`);
