@@ -13,6 +13,7 @@ import { MigrateCommand } from './commands/migrate.js';
 import { VerifyCommand } from './commands/verify.js';
 import { ReportCommand } from './commands/report.js';
 import { MonitorCommand } from './commands/monitor.js';
+import { StatusCommand } from './commands/status.js';
 import { PACKAGE_VERSION } from './package-info.js';
 
 
@@ -34,6 +35,7 @@ export function buildCli(colored = false): Cli<ToolContext> {
   cli.register(VerifyCommand);
   cli.register(MonitorCommand);
   cli.register(ReportCommand);
+  cli.register(StatusCommand);
   return cli;
 }
 

@@ -117,6 +117,11 @@ export const ERROR_CODES = Object.freeze({
   CHECKPOINT_UNWRITABLE: spec(F, FATAL),
   /** A file of records the job must keep (dead letters, differences) cannot be written; as above. */
   OUTPUT_UNWRITABLE: spec(F, FATAL),
+  /**
+   * Another process took over a work item's lease in the coordination table (this one was
+   * paused or cut off past the lease time): the item's task stops and writes no position again.
+   */
+  LEASE_LOST: spec(F, FAIL),
   /** A bug, or a failure nothing else names. */
   INTERNAL: spec(F, FATAL),
 });

@@ -9,6 +9,8 @@ import { armFailpoints, type ArmedFailpoints } from '../engine/failpoints.js';
 import { loadMapping } from '../config/mapping-file.js';
 import type { TableJobConfig } from '../job/table-job.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
+import path from 'node:path';
+import { coordinatorConfig, type CoordinatorConfig } from '../coord/session.js';
 
 /** Read consistency levels (ANY is for writes only). */
 export const READ_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
@@ -45,7 +47,15 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Seconds an outage is waited out (no Cassandra node answers, a node unavailable, DynamoDB unreachable), retrying each range with backoff; past it the job stops with exit 3 and --resume continues (default ${DEFAULTS.engine.outageLimitMs / 1000})`,
     validator: isPositiveInt(7 * 86_400),
   });
-  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
+  reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here (with --coordinator: in a folder per process under it)' });
+  coordinator = Option.String('--coordinator', {
+    description: 'dynamodb:<table>: many processes on one job, through leases in this DynamoDB table (created on demand, on the target\'s endpoint and account); every process started with the same job and flag shares the work, the positions and the --max-wcu budget',
+  });
+  processId = Option.String('--process-id', { description: 'With --coordinator: this process\'s name in the coordination table (default <host>-<pid>, plus -i<index> under a Kubernetes Indexed Job or an AWS Batch array job)' });
+  leaseSeconds = Option.String('--lease-seconds', String(DEFAULTS.coordination.leaseMs / 1000), {
+    description: `With --coordinator: a process whose lease counter stands still this long is taken for dead and its ranges are taken over from their positions (default ${DEFAULTS.coordination.leaseMs / 1000})`,
+    validator: isPositiveInt(3600),
+  });
 
   protected resolvedTargetTable(): string {
     return this.targetTable ?? this.table;
@@ -62,6 +72,17 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...(this.region === undefined ? {} : { region: this.region }),
       ...(this.profile === undefined ? {} : { profile: this.profile }),
     };
+  }
+
+  /** --report-dir, and --coordinator with the report in a folder per process (each writes its own). */
+  private reportAndCoordinator(): { reportDir?: string; coordinator?: CoordinatorConfig } {
+    if (this.coordinator === undefined) return this.reportDir === undefined ? {} : { reportDir: this.reportDir };
+    const coordinator = coordinatorConfig(this.coordinator, this.context.env, {
+      ...(this.processId === undefined ? {} : { processId: this.processId }),
+      leaseSeconds: this.leaseSeconds,
+    });
+    const reportDir = this.reportDir === undefined ? undefined : path.join(this.reportDir, coordinator.processId.replace(/[^A-Za-z0-9_.-]/g, '_'));
+    return { coordinator, ...(reportDir === undefined ? {} : { reportDir }) };
   }
 
   /**
@@ -86,7 +107,7 @@ export abstract class TableJobCommand extends CassandraCommand {
       requestTimeoutMs: DEFAULTS.migrate.requestTimeoutMs,
       mapping: mapping.options,
       mappingSource: mapping.source,
-      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
+      ...this.reportAndCoordinator(),
       progressIntervalMs: DEFAULTS.progressIntervalMs,
       taskTimeoutMs: this.taskTimeout * 1000,
       outageLimitMs: this.outageLimit * 1000,

@@ -104,6 +104,25 @@ const rateController = Object.freeze({
 });
 
 /** Reading DynamoDB Streams (src/streams/): the monitor's shard readers. */
+/**
+ * Many processes on one job (--coordinator dynamodb:<table>, src/coord/): leases in the
+ * coordination table, the way the Kinesis Client Library shares a stream.
+ */
+const coordination = Object.freeze({
+  /**
+   * A lease whose counter stands still this long, on the observer's own clock, has lost its
+   * owner and is taken over (--lease-seconds; the KCL's failover time is 10 s too). Owners renew
+   * every third of it, writing their position with each renewal.
+   */
+  leaseMs: 10_000,
+  /** Each process's heartbeat (totals, rate membership) at most this often; others count it alive while it moves. */
+  heartbeatMs: 2_000,
+  /** While looking for work (all taken, or others' leases to wait out), the job's items are read at most this often. */
+  pollMs: 2_000,
+  /** A plan left `creating` this long by a process that died while writing it is written again by another. */
+  planStaleMs: 60_000,
+});
+
 const streams = Object.freeze({
   /** DescribeStream page size: the service maximum (a larger value is a ValidationException). */
   describePageLimit: 100,
@@ -132,6 +151,7 @@ const streams = Object.freeze({
 });
 
 export const DEFAULTS = Object.freeze({
+  coordination,
   cassandra: Object.freeze({
     /** Contact points, comma-separated; `host` or `host:port`. Env: CASS2DDB_CONTACT_POINTS. */
     contactPoints: '127.0.0.1',

@@ -59,8 +59,24 @@ export class RateController {
   private readonly window: Array<{ atMs: number; units: number }> = [];
   private throttleEvents = 0;
 
+  private maxRate: number;
+
   constructor(private readonly o: ControllerOptions) {
-    this.rateValue = o.fixedRate ?? Math.min(o.initialRate, o.maxRate ?? Infinity);
+    this.maxRate = o.maxRate ?? Infinity;
+    this.rateValue = o.fixedRate ?? Math.min(o.initialRate, this.maxRate);
+  }
+
+  /**
+   * A new ceiling (a process's share of a job-wide budget, which changes as processes join and
+   * leave): the rate is held under it at once; a higher one is climbed to by the usual rules.
+   */
+  setMaxRate(maxRate: number | undefined): void {
+    this.maxRate = maxRate ?? Infinity;
+    if (this.o.fixedRate !== undefined) return;
+    // Held under the floor by a ceiling of (about) nothing: nothing was sent, so nothing would
+    // ever raise it. Start again where a run starts, within the new ceiling.
+    if (this.rateValue < this.o.minRate) this.rateValue = Math.max(this.o.minRate, this.o.initialRate);
+    this.rateValue = Math.min(this.rateValue, this.maxRate);
   }
 
   get rate(): number {
@@ -104,7 +120,8 @@ export class RateController {
       const inUse = accepted >= 0.5 * this.rateValue;
       if (!congested && inUse) next = this.grow(s.nowMs);
     }
-    this.rateValue = Math.max(this.o.minRate, Math.min(next, this.o.maxRate ?? Infinity));
+    // The ceiling wins over the floor: a share of a budget may be below minRate.
+    this.rateValue = Math.min(Math.max(this.o.minRate, next), this.maxRate);
     return this.rateValue;
   }
 

@@ -91,6 +91,8 @@ export interface SchedulerOutcome {
   readonly retries: number;
   /** Tasks killed by the silence watchdog. */
   readonly silentTasks: number;
+  /** Items the source took away while they ran (leases taken over by another process). */
+  readonly lostItems: number;
 }
 
 interface Watched {
@@ -112,6 +114,11 @@ export class Scheduler<J extends JobShape, D> {
   private retries = 0;
   private silentTasks = 0;
   private running = 0;
+  /** The task running each item now (an item runs once at a time). */
+  private readonly byItem = new Map<string, RunningTask<JobShape>>();
+  /** Items the source took away while they ran: stopped, and never reported back to it. */
+  private readonly lost = new Set<string>();
+  private lostCount = 0;
 
   constructor(private readonly o: SchedulerOptions<J, D>) {
     const e = DEFAULTS.engine;
@@ -158,6 +165,12 @@ export class Scheduler<J extends JobShape, D> {
     });
     this.pool = pool;
     if (this.stopping) pool.stop();
+    source.watchLost?.((id, error) => {
+      this.lost.add(id);
+      this.lostCount++;
+      this.o.stats.warning(error);
+      this.byItem.get(id)?.stop();
+    });
     const services = this.o.services ?? [];
     const progress = this.o.progress;
     const ticker = progress === undefined ? undefined : setInterval(() => progress.display.update(progress.snapshot(false)), progress.everyMs ?? DEFAULTS.engine.progressTickMs);
@@ -187,6 +200,7 @@ export class Scheduler<J extends JobShape, D> {
       tasks: this.tasks,
       retries: this.retries,
       silentTasks: this.silentTasks,
+      lostItems: this.lostCount,
     };
   }
 
@@ -261,11 +275,16 @@ export class Scheduler<J extends JobShape, D> {
       this.setRunning(+1);
       const running = this.pool!.run(envelope, onMessage);
       this.watched.set(envelope.taskId, { lastMessageAt: performance.now(), running: running as unknown as RunningTask<JobShape> });
+      this.byItem.set(item.id, running as unknown as RunningTask<JobShape>);
+      if (this.lost.has(item.id)) running.stop();
       const result = await running.result;
       this.watched.delete(envelope.taskId);
+      this.byItem.delete(item.id);
       this.setRunning(-1);
       this.o.stats.addDeltas(result.counters, result.histograms as Record<string, HistogramDelta | undefined>);
       await advanced;
+      // Taken away while it ran: whatever the task says, the item is another's now.
+      if (this.lost.delete(item.id)) return;
       if (broken !== undefined) {
         await this.giveUp(source, item, broken);
         return;

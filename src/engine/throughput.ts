@@ -70,6 +70,7 @@ export class ThroughputControl {
   private readonly channel: RateChannel;
   private readonly counters: RateCounters;
   private readonly keepTimeline: boolean;
+  private ceiling: number | undefined;
 
   constructor(
     private readonly mode: RateMode,
@@ -116,17 +117,33 @@ export class ThroughputControl {
     this.point(true);
   }
 
+  /**
+   * This process's part of a job-wide budget shared with other processes (src/coord/processes.ts):
+   * the adaptive rate stays under it, a fixed rate becomes it; undefined: no ceiling but the mode's.
+   */
+  setCeiling(units: number | undefined): void {
+    this.ceiling = units;
+    if (this.controller !== undefined) this.controller.setMaxRate(units === undefined ? this.modeMax() : Math.min(units, this.modeMax() ?? Infinity));
+    const rate = this.currentRate();
+    if (rate !== null) setRate(this.slots, rate, this.channel);
+  }
+
+  private modeMax(): number | undefined {
+    return this.mode.kind === 'adaptive' ? this.mode.maxWcu : undefined;
+  }
+
   /** The limit now, in its unit; null when there is none. */
   currentRate(): number | null {
+    const cap = (r: number): number => (this.ceiling === undefined ? r : Math.min(r, this.ceiling));
     switch (this.mode.kind) {
       case 'adaptive':
         return this.controller?.rate ?? null;
       case 'fixed-items':
-        return this.mode.itemsPerSec;
+        return cap(this.mode.itemsPerSec);
       case 'fixed-wcu':
-        return this.mode.wcu;
+        return cap(this.mode.wcu);
       default:
-        return null;
+        return this.ceiling ?? null;
     }
   }
 

@@ -37,6 +37,11 @@ export interface WorkSource<T> {
   complete(id: string): Awaitable<void>;
   fail(id: string, error: PlainError): Awaitable<void>;
   release(id: string): Awaitable<void>;
+  /**
+   * A source whose items can be taken away while they run (a lease another process took over)
+   * says so here; the scheduler stops the item's task and tells the source nothing more of it.
+   */
+  watchLost?(listener: (id: string, error: PlainError) => void): void;
 }
 
 export const FINISHED: Pull<never> = Object.freeze({ kind: 'finished' });

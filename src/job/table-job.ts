@@ -26,6 +26,7 @@ import type { MappingOptions } from '../mapping/options.js';
 import { compileRowConverter, validateMapping } from '../mapping/row-converter.js';
 import type { TableSpec } from '../mapping/table-spec.js';
 import type { RangeDescriptor, RingRange } from '../plan/token-ranges.js';
+import type { CoordinatorConfig } from '../coord/session.js';
 
 /** The settings a table job's flags resolve to, whatever the command: validated once, trusted inside. */
 export interface TableJobConfig {
@@ -59,6 +60,8 @@ export interface TableJobConfig {
   readonly outageLimitMs: number;
   /** Test hook: failpoints armed from CASS2DDB_FAILPOINTS (src/engine/failpoints.ts). */
   readonly failpoints?: ArmedFailpoints;
+  /** `--coordinator`: many processes on one job through a coordination table (src/coord/). */
+  readonly coordinator?: CoordinatorConfig;
 }
 
 /** The part of a table job's worker data every command has: what to read and where the copy is. */

@@ -13,10 +13,14 @@ import { ErrorCode, ToolError } from '../errors.js';
 import { prepareTableJob, preparedTargetTable, prepareTargetTable, type PreparedTableJob } from '../job/table-job.js';
 import { planRanges } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
+import { prepareCoordination, type Coordination, type RangeBook } from './coordinated.js';
 
 export interface PreparedJob extends PreparedTableJob {
   readonly job: JobIdentity;
-  readonly checkpoint: Checkpoint;
+  /** The checkpoint file, or with --coordinator the coordination table's view of the job. */
+  readonly checkpoint: RangeBook;
+  /** With --coordinator: the shared job this process joined. */
+  readonly coordination?: Coordination;
   readonly deadLetterPath: string;
   /** True when this run continues a checkpoint. */
   readonly resumed: boolean;
@@ -44,6 +48,7 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
     mappingDigest: mappingDigest(config),
   };
   const checkpointPath = config.checkpointPath ?? defaultCheckpointPath(job);
+  if (config.coordinator !== undefined && !config.dryRun) return prepareCoordinated(config, prepared, job, checkpointPath);
   const deadLetterPath = config.deadLetterPath ?? checkpointPath.replace(/\.json$/, '') + '.dead-letters.jsonl';
 
   let previous;
@@ -89,4 +94,39 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
     ? await ensureTargetTable(target, { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs, create: true, streamViewType: config.streamViewType })
     : await prepareTargetTable(config, prepared, step);
   return { ...prepared, job, checkpoint, deadLetterPath, resumed, ...preparedTargetTable(targetTable) };
+}
+
+/**
+ * --coordinator: no checkpoint file; the job's plan and positions are in the coordination table.
+ * Dead letters stay per process, in a file named after the process.
+ */
+async function prepareCoordinated(config: MigrateConfig, prepared: PreparedTableJob, job: JobIdentity, checkpointPath: string): Promise<PreparedJob> {
+  const coordinator = config.coordinator!;
+  if (config.resume) throw usage('--resume is for one process and its checkpoint file; with --coordinator every process that joins continues the job from the coordination table');
+  if (config.checkpointPath !== undefined) throw usage('--checkpoint is for one process; with --coordinator the positions are kept in the coordination table');
+  const safeId = coordinator.processId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  const deadLetterPath = config.deadLetterPath ?? checkpointPath.replace(/\.json$/, '') + `.${safeId}.dead-letters.jsonl`;
+  DeadLetterFile.probeFile(deadLetterPath);
+  const budget = config.rate.kind === 'fixed-items'
+    ? { channel: 'items' as const, perSecond: config.rate.itemsPerSec }
+    : config.maxWcu === undefined ? undefined : { channel: 'wcu' as const, perSecond: config.maxWcu };
+  const coordination = await prepareCoordination({
+    config: coordinator,
+    endpoint: prepared.target.endpoint,
+    job,
+    ranges: () => planRanges(prepared.ring, config.splits),
+    fresh: config.fresh,
+    ...(budget === undefined ? {} : { budget }),
+    files: { deadLetters: deadLetterPath, ...(config.reportDir === undefined ? {} : { report: config.reportDir }) },
+  });
+  try {
+    const step = config.createTable ? 'create' : 'ensure';
+    const targetTable = step === 'create' && config.streamViewType !== undefined
+      ? await ensureTargetTable(prepared.target, { table: config.targetTable, keySchema: prepared.keySchema, requestTimeoutMs: config.requestTimeoutMs, create: true, streamViewType: config.streamViewType })
+      : await prepareTargetTable(config, prepared, step);
+    return { ...prepared, job, checkpoint: coordination.book, coordination, deadLetterPath, resumed: !coordination.plan.created, ...preparedTargetTable(targetTable) };
+  } catch (error) {
+    coordination.session.close();
+    throw error;
+  }
 }

@@ -8,7 +8,9 @@ import { CheckpointSource } from '../engine/checkpoint-source.js';
 import { setActiveWorkers } from '../engine/rate-slots.js';
 import { describeLayout, threadLayout } from '../engine/pool.js';
 import { DeadLetterFile } from '../engine/dead-letters.js';
-import type { RangeProgress } from '../engine/checkpoint.js';
+import type { Checkpoint, RangeProgress } from '../engine/checkpoint.js';
+import type { WorkSource } from '../engine/work-source.js';
+import { startCoordinatedRun, coordinatedStartText } from './coordinated-run.js';
 import { Scheduler, type JobService } from '../engine/scheduler.js';
 import { unreachable } from '../engine/protocol.js';
 import { resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
@@ -35,13 +37,17 @@ export async function runMigration(
   const stats = new JobStats<MigrateCounter>('rowsRead', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
   const deadLetters = new DeadLetterFile(prepared.deadLetterPath, !prepared.resumed);
   // The task names the range; where it resumes travels as the item's cursor.
-  const source = new CheckpointSource(checkpoint, ({ state: _state, resumeAfter: _cursor, ...range }): MigrateTask => ({ kind: 'range', range }));
+  const coordination = prepared.coordination;
+  const source: WorkSource<MigrateTask> = coordination?.source ??
+    new CheckpointSource(checkpoint as Checkpoint, ({ state: _state, resumeAfter: _cursor, ...range }): MigrateTask => ({ kind: 'range', range }));
   const ringTotal = checkpoint.all().reduce((a, r) => a + ringShare(r.start, r.end), 0);
   const ringDoneAtStart = checkpoint.all().reduce((a, r) => a + doneShare(r), 0);
   let tooManyErrors = false;
   // Where the rate starts: what the target table takes at once, within --max-wcu.
   const start = startRate(config.rate, prepared.targetCapacity);
   const control = new ThroughputControl(config.rate, stats, { initialRate: start.rate });
+  // Many processes: this one's share of the job's budget, its heartbeat and its leases' renewals.
+  const coordinated = coordination === undefined ? undefined : startCoordinatedRun(coordination, stats, control);
   const ringDone = (): number => checkpoint.all().reduce((a, r) => a + doneShare(r), 0) / (ringTotal || 1);
 
   const snapshot = () => {
@@ -92,13 +98,14 @@ export async function runMigration(
     ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
     progress: { display, snapshot },
     // A save that fails (a full disk, no permission) stops the job: it cannot promise a resume.
-    services: [control, every(config.checkpointEveryMs, () => saveOrAbort(() => checkpoint.save(), scheduler))],
+    services: [control, every(config.checkpointEveryMs, () => saveOrAbort(() => checkpoint.save(), scheduler)), ...(coordinated?.services ?? [])],
     onRunningTasks: (running) => setActiveWorkers(control.slots, running, tasksPerThread),
-    onData: (data) => {
+    onData: (data, item) => {
       switch (data.type) {
         case 'dead-letters':
           // Durable before any later position of this range can be saved.
           deadLetters.append(data.letters);
+          coordination?.source.count(item.id, 'deadLetters', data.letters.length);
           if (config.maxErrors >= 0 && deadLetters.written > config.maxErrors && !tooManyErrors) {
             tooManyErrors = true;
             scheduler.stop();
@@ -118,17 +125,19 @@ export async function runMigration(
       keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: prepared.target.identity,
       threads: config.threads, workerThreads, tasksPerThread, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
       checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
+      ...(coordination === undefined ? {} : { coordinator: coordination.config.text, processId: coordination.config.processId, planCreated: coordination.plan.created }),
       rate: { mode: config.rate.kind, unit: config.rate.kind === 'fixed-items' ? 'items' : 'wcu', startRate: start.rate, startReason: start.reason },
     },
     `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
       `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy, ${describeLayout(workerThreads, tasksPerThread)}` +
-      (prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
+      (coordination !== undefined ? coordinatedStartText(coordination) : prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
       `\n  rate: ${startRateText(config.rate.kind, start)}`,
   );
 
   let outcome;
   let lastSave: PlainError | undefined;
   try {
+    await coordinated?.register();
     outcome = await scheduler.run(source, signal);
   } finally {
     checkpoint.addTotals({
@@ -157,7 +166,9 @@ export async function runMigration(
     ringDone: ringDone(),
     rate: { ...control.report(), startRate: start.rate, startReason: start.reason },
     timeline: control.timeline(),
+    ...(coordination === undefined ? {} : { jobDeadLetters: coordination.book.jobDeadLetters() }),
   });
+  if (coordinated !== undefined) await coordinated.finish(summary);
   if (config.reportDir !== undefined) {
     writeRunReport(config.reportDir, {
       command: 'migrate',

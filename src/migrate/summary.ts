@@ -59,6 +59,8 @@ export interface SummaryInput {
   readonly ringDone: number;
   readonly rate: MigrateRate;
   readonly timeline: readonly TimelinePoint[];
+  /** With --coordinator: dead letters of every process of the job (the job's status counts them). */
+  readonly jobDeadLetters?: number;
 }
 
 export function buildSummary(i: SummaryInput): MigrateSummary {
@@ -84,7 +86,7 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
   } else if (done < all.length) {
     status = 'incomplete';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
-  } else if (deadLetters > 0) {
+  } else if (deadLetters > 0 || (i.jobDeadLetters ?? 0) > 0) {
     status = 'completed-with-errors';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else {
