@@ -8,6 +8,8 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { armFailpoints, type ArmedFailpoints } from '../engine/failpoints.js';
 import { loadMapping } from '../config/mapping-file.js';
 import type { TableJobConfig } from '../job/table-job.js';
+import { ErrorCode, ToolError } from '../errors.js';
+import { parseShard, SHARD_INDEX_ENV, type ShardSpec } from '../plan/shards.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
 
 /** Read consistency levels (ANY is for writes only). */
@@ -45,6 +47,9 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Seconds an outage is waited out (no Cassandra node answers, a node unavailable, DynamoDB unreachable), retrying each range with backoff; past it the job stops with exit 3 and --resume continues (default ${DEFAULTS.engine.outageLimitMs / 1000})`,
     validator: isPositiveInt(7 * 86_400),
   });
+  shard = Option.String('--shard', {
+    description: `Take only shard i of N (0 ≤ i < N ≤ ${LIMITS.maxShards.toLocaleString('en-US')}): a fixed 1/N of the token ring, so N processes split the table without talking to each other; auto/N reads i from ${SHARD_INDEX_ENV.join(', ')} (first set)`,
+  });
   reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here' });
 
   protected resolvedTargetTable(): string {
@@ -53,6 +58,21 @@ export abstract class TableJobCommand extends CassandraCommand {
 
   protected resolvedSplits(): number {
     return this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread;
+  }
+
+  /** --shard, checked; a shard plans the whole ring in --splits × N ranges, so that product is bounded too. */
+  protected resolvedShard(): ShardSpec | undefined {
+    if (this.shard === undefined) return undefined;
+    const shard = parseShard(this.shard, this.context.env);
+    const planned = this.resolvedSplits() * shard.count;
+    if (planned > LIMITS.maxSplits) {
+      throw new ToolError({
+        code: ErrorCode.USAGE,
+        retryable: false,
+        message: `--shard ${this.shard}: each shard plans the whole ring in --splits × ${shard.count} = ${planned.toLocaleString('en-US')} ranges, more than ${LIMITS.maxSplits.toLocaleString('en-US')}; lower --splits (or --threads)`,
+      });
+    }
+    return shard;
   }
 
   /** The AWS endpoint flags as optional config fields. */
@@ -69,6 +89,7 @@ export abstract class TableJobCommand extends CassandraCommand {
    * file). Connections per thread depend on each command's requests in flight.
    */
   protected tableJobConfig(connectionsPerThread: number): TableJobConfig {
+    const shard = this.resolvedShard();
     const connection = this.cassandraConnection();
     const mapping = loadMapping(this.mapping);
     return {
@@ -79,6 +100,7 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...this.awsTarget(),
       threads: this.threads,
       splits: this.resolvedSplits(),
+      ...(shard === undefined ? {} : { shard }),
       ...(this.fetchSize === undefined ? {} : { fetchSize: this.fetchSize }),
       consistency: this.consistency,
       connectionsPerThread,

@@ -14,6 +14,7 @@ import { unreachable } from '../engine/protocol.js';
 import { resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
+import { shardLabel, shardReport, shardText } from '../plan/shards.js';
 import { ringShare } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
@@ -119,8 +120,10 @@ export async function runMigration(
       threads: config.threads, workerThreads, tasksPerThread, ranges: checkpoint.all().length, pendingRanges: checkpoint.pending().length, resumed: prepared.resumed,
       checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
       rate: { mode: config.rate.kind, unit: config.rate.kind === 'fixed-items' ? 'items' : 'wcu', startRate: start.rate, startReason: start.reason },
+      ...(config.shard === undefined ? {} : { shard: shardReport(config.shard) }),
     },
     `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
+      (config.shard === undefined ? '' : `${shardText(config.shard)}, `) +
       `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy, ${describeLayout(workerThreads, tasksPerThread)}` +
       (prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
       `\n  rate: ${startRateText(config.rate.kind, start)}`,
@@ -178,6 +181,7 @@ export async function runMigration(
         maxWcu: config.maxWcu ?? null,
         startRate: start.rate,
         startRateReason: start.reason,
+        shard: config.shard === undefined ? null : shardLabel(config.shard),
       },
       histograms: stats.histograms,
       timeline: control.timeline(),
