@@ -60,16 +60,22 @@ export abstract class TableJobCommand extends CassandraCommand {
     return this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread;
   }
 
-  /** --shard, checked; a shard plans the whole ring in --splits × N ranges, so that product is bounded too. */
+  /** Ranges the job plans the ring in (verify's sample needs more); a shard plans this many times N. */
+  protected plannedSplits(): number {
+    return this.resolvedSplits();
+  }
+
+  /** --shard, checked; a shard plans the whole ring in N times its ranges, so that product is bounded too. */
   protected resolvedShard(): ShardSpec | undefined {
     if (this.shard === undefined) return undefined;
     const shard = parseShard(this.shard, this.context.env);
-    const planned = this.resolvedSplits() * shard.count;
-    if (planned > LIMITS.maxSplits) {
+    const per = this.plannedSplits();
+    if (per * shard.count > LIMITS.maxSplits) {
+      const fmt = (n: number) => n.toLocaleString('en-US');
       throw new ToolError({
         code: ErrorCode.USAGE,
         retryable: false,
-        message: `--shard ${this.shard}: each shard plans the whole ring in --splits × ${shard.count} = ${planned.toLocaleString('en-US')} ranges, more than ${LIMITS.maxSplits.toLocaleString('en-US')}; lower --splits (or --threads)`,
+        message: `--shard ${this.shard}: each shard plans the whole ring in ${fmt(per)} × ${fmt(shard.count)} = ${fmt(per * shard.count)} ranges, more than ${fmt(LIMITS.maxSplits)}; lower --splits (or --threads)`,
       });
     }
     return shard;

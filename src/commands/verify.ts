@@ -6,6 +6,7 @@ import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { VerifyConfig } from '../verify/config.js';
 import { runVerify } from '../verify/run.js';
 import { withShardSuffix } from '../plan/shards.js';
+import { splitsForSample } from '../verify/sample.js';
 import { prepareReportDir } from '../report/run-report.js';
 import { formatVerifySummary } from '../verify/summary.js';
 import { isNonNegativeInt, isPositiveInt } from './base.js';
@@ -62,6 +63,11 @@ export class VerifyCommand extends TableJobCommand {
     validator: isPositiveInt(10_000_000),
   });
   differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl; with --shard i/N: ….shard-<i>-of-<N>.jsonl)' });
+
+  /** A sample plans more ranges, so it can come close to its rate (src/verify/sample.ts). */
+  protected override plannedSplits(): number {
+    return splitsForSample(this.resolvedSplits(), this.sampleRate / 100);
+  }
 
   override async execute(): Promise<number> {
     if (this.fixExtra && !this.checkExtra) throw new UsageError('--fix-extra needs --check-extra');
