@@ -24,6 +24,8 @@ export class MigrateCommand extends TableJobCommand {
 
       Progress is checkpointed per range (atomically, every second and at each range end). \`--resume\` continues a stopped job from its checkpoint; a checkpoint of another job is refused.
 
+      Static shards: \`--shard i/N\` copies only shard i (0 ≤ i < N) of N fixed, equal token segments of the ring, so N processes on N machines split one table without talking to each other; \`--shard auto/N\` takes i from JOB_COMPLETION_INDEX (Kubernetes Indexed Job), AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job) or CASS2DDB_SHARD_INDEX. Each shard is a job of its own with its own checkpoint (default name \`….shard-<i>-of-<N>.json\`) and dead letters; \`--resume\` refuses another shard's checkpoint.
+
       Type mapping: text → S, numbers → N (exact), blob → B, boolean → BOOL, uuid/timeuuid → S, timestamp → S (ISO-8601 UTC) or N (epoch ms with a mapping file), list/tuple/vector → L, sets → SS/NS/BS, map/UDT → M; nulls and empty collections are left out. The partition key becomes the HASH key and the clustering columns the RANGE key (several columns joined in an order-preserving encoding).
 
       Credentials: the AWS default chain (environment, profile, SSO, instance role); \`--profile\`, \`--region\`, \`--endpoint-url\` as in the AWS CLI. A loopback endpoint (DynamoDB Local) works without credentials.
@@ -35,6 +37,7 @@ export class MigrateCommand extends TableJobCommand {
       ['Into DynamoDB Local, creating the table', '$0 migrate --keyspace app --table users --endpoint-url http://127.0.0.1:8000 --create-table'],
       ['Create the table with a stream, for `monitor --source cassandra`', '$0 migrate --keyspace app --table users --create-table --stream-view-type NEW_AND_OLD_IMAGES'],
       ['Continue after a stop', '$0 migrate --keyspace app --table users --resume'],
+      ['Shard 2 of 8 on one machine (the other 7 run 0/8 … 7/8; in a Kubernetes Indexed Job: --shard auto/8)', '$0 migrate --keyspace app --table users --shard 2/8'],
       ['See the plan and the time it would take at 4,000 WCU', '$0 migrate --keyspace app --table users --dry-run --max-wcu 4000'],
       ['Rename, retype and TTL with a mapping file', '$0 migrate --keyspace app --table users --mapping users.yaml'],
       ['Never above 4,000 write units per second, with a report for tuning', '$0 migrate --keyspace app --table users --max-wcu 4000 --report-dir runs/users-1'],
@@ -50,7 +53,7 @@ export class MigrateCommand extends TableJobCommand {
     description: 'With --create-table: create the table with a DynamoDB stream of this view type (NEW_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY, OLD_IMAGE), so `monitor` can follow it from the first write',
     validator: t.isEnum(STREAM_VIEW_TYPES),
   });
-  checkpoint = Option.String('--checkpoint', { description: 'Checkpoint file (default: cass2ddb-checkpoints/<keyspace>.<table>--<target>.json)' });
+  checkpoint = Option.String('--checkpoint', { description: 'Checkpoint file (default: cass2ddb-checkpoints/<keyspace>.<table>--<target>.json; with --shard i/N: ….shard-<i>-of-<N>.json)' });
   resume = Option.Boolean('--resume', false, { description: 'Continue the job of the checkpoint' });
   fresh = Option.Boolean('--fresh', false, { description: 'Start over although an unfinished checkpoint exists' });
   deadLetters = Option.String('--dead-letters', { description: 'Dead-letter file, JSON lines (default: beside the checkpoint, .dead-letters.jsonl)' });

@@ -8,6 +8,8 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { armFailpoints, type ArmedFailpoints } from '../engine/failpoints.js';
 import { loadMapping } from '../config/mapping-file.js';
 import type { TableJobConfig } from '../job/table-job.js';
+import { ErrorCode, ToolError } from '../errors.js';
+import { parseShard, SHARD_INDEX_ENV, type ShardSpec } from '../plan/shards.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
 import path from 'node:path';
 import { coordinatorConfig, type CoordinatorConfig } from '../coord/session.js';
@@ -47,6 +49,9 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Seconds an outage is waited out (no Cassandra node answers, a node unavailable, DynamoDB unreachable), retrying each range with backoff; past it the job stops with exit 3 and --resume continues (default ${DEFAULTS.engine.outageLimitMs / 1000})`,
     validator: isPositiveInt(7 * 86_400),
   });
+  shard = Option.String('--shard', {
+    description: `Take only shard i of N (0 ≤ i < N ≤ ${LIMITS.maxShards.toLocaleString('en-US')}): a fixed 1/N of the token ring, so N processes split the table without talking to each other; auto/N reads i from ${SHARD_INDEX_ENV.join(', ')} (first set)`,
+  });
   reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here (with --coordinator: in a folder per process under it)' });
   coordinator = Option.String('--coordinator', {
     description: 'dynamodb:<table>: many processes on one job, through leases in this DynamoDB table (created on demand, on the target\'s endpoint and account); every process started with the same job and flag shares the work, the positions and the --max-wcu budget',
@@ -65,6 +70,27 @@ export abstract class TableJobCommand extends CassandraCommand {
     return this.splits ?? this.threads * DEFAULTS.migrate.splitsPerThread;
   }
 
+  /** Ranges the job plans the ring in (verify's sample needs more); a shard plans this many times N. */
+  protected plannedSplits(): number {
+    return this.resolvedSplits();
+  }
+
+  /** --shard, checked; a shard plans the whole ring in N times its ranges, so that product is bounded too. */
+  protected resolvedShard(): ShardSpec | undefined {
+    if (this.shard === undefined) return undefined;
+    const shard = parseShard(this.shard, this.context.env);
+    const per = this.plannedSplits();
+    if (per * shard.count > LIMITS.maxSplits) {
+      const fmt = (n: number) => n.toLocaleString('en-US');
+      throw new ToolError({
+        code: ErrorCode.USAGE,
+        retryable: false,
+        message: `--shard ${this.shard}: each shard plans the whole ring in ${fmt(per)} × ${fmt(shard.count)} = ${fmt(per * shard.count)} ranges, more than ${fmt(LIMITS.maxSplits)}; lower --splits (or --threads)`,
+      });
+    }
+    return shard;
+  }
+
   /** The AWS endpoint flags as optional config fields. */
   protected awsTarget(): { endpoint?: string; region?: string; profile?: string } {
     return {
@@ -77,6 +103,9 @@ export abstract class TableJobCommand extends CassandraCommand {
   /** --report-dir, and --coordinator with the report in a folder per process (each writes its own). */
   private reportAndCoordinator(): { reportDir?: string; coordinator?: CoordinatorConfig } {
     if (this.coordinator === undefined) return this.reportDir === undefined ? {} : { reportDir: this.reportDir };
+    if (this.shard !== undefined) {
+      throw new ToolError({ code: ErrorCode.USAGE, message: '--shard and --coordinator exclude each other: static shards split the ring without a table, a coordinator shares all of it through leases', retryable: false });
+    }
     const coordinator = coordinatorConfig(this.coordinator, this.context.env, {
       ...(this.processId === undefined ? {} : { processId: this.processId }),
       leaseSeconds: this.leaseSeconds,
@@ -90,6 +119,7 @@ export abstract class TableJobCommand extends CassandraCommand {
    * file). Connections per thread depend on each command's requests in flight.
    */
   protected tableJobConfig(connectionsPerThread: number): TableJobConfig {
+    const shard = this.resolvedShard();
     const connection = this.cassandraConnection();
     const mapping = loadMapping(this.mapping);
     return {
@@ -100,6 +130,7 @@ export abstract class TableJobCommand extends CassandraCommand {
       ...this.awsTarget(),
       threads: this.threads,
       splits: this.resolvedSplits(),
+      ...(shard === undefined ? {} : { shard }),
       ...(this.fetchSize === undefined ? {} : { fetchSize: this.fetchSize }),
       consistency: this.consistency,
       connectionsPerThread,

@@ -5,6 +5,8 @@ import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
 import type { VerifyConfig } from '../verify/config.js';
 import { runVerify } from '../verify/run.js';
+import { withShardSuffix } from '../plan/shards.js';
+import { splitsForSample } from '../verify/sample.js';
 import { prepareReportDir } from '../report/run-report.js';
 import { formatVerifySummary } from '../verify/summary.js';
 import { isNonNegativeInt, isPositiveInt } from './base.js';
@@ -25,6 +27,8 @@ export class VerifyCommand extends TableJobCommand {
 
       Every difference goes to a JSONL file (\`--differences\`): kind (missing, mismatch, extra), key, the differing attributes with expected and actual values, and the repair made.
 
+      Static shards: \`--shard i/N\` checks only shard i of N fixed, equal token segments of the ring (sampled within it with \`--sample-rate\`) and, with \`--check-extra\`, the scan segments s of the target with s mod N = i, so N processes split one verify; \`--shard auto/N\` takes i from JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX or CASS2DDB_SHARD_INDEX. The share checked is then of the shard's segment, and each shard writes its own differences file (\`….shard-<i>-of-<N>.jsonl\`).
+
       Exit status: 0 identical; 1 differences found (also when repaired); 3 fatal (unreachable database, missing table, schema mismatch); 4 interrupted; 64 usage error.
     `,
     examples: [
@@ -32,6 +36,7 @@ export class VerifyCommand extends TableJobCommand {
       ['Both directions, 10 % sample', '$0 verify --keyspace app --table users --check-extra --sample-rate 10'],
       ['Check and repair, on DynamoDB Local', '$0 verify --keyspace app --table users --endpoint-url http://127.0.0.1:8000 --fix --check-extra --fix-extra'],
       ['During a live migration: re-check differences after 5 s', '$0 verify --keyspace app --table users --recheck-after 5000 --consistent-read'],
+      ['Shard 0 of 3, both directions (run 1/3 and 2/3 elsewhere)', '$0 verify --keyspace app --table users --check-extra --shard 0/3'],
     ],
   });
 
@@ -57,7 +62,12 @@ export class VerifyCommand extends TableJobCommand {
     description: 'Ceiling in write units per second for repairs (--fix, --fix-extra)',
     validator: isPositiveInt(10_000_000),
   });
-  differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl)' });
+  differences = Option.String('--differences', { description: 'Differences file, JSON lines (default: verify-differences/<ks>.<table>--<target>.jsonl; with --shard i/N: ….shard-<i>-of-<N>.jsonl)' });
+
+  /** A sample plans more ranges, so it can come close to its rate (src/verify/sample.ts). */
+  protected override plannedSplits(): number {
+    return splitsForSample(this.resolvedSplits(), this.sampleRate / 100);
+  }
 
   override async execute(): Promise<number> {
     if (this.fixExtra && !this.checkExtra) throw new UsageError('--fix-extra needs --check-extra');
@@ -75,7 +85,8 @@ export class VerifyCommand extends TableJobCommand {
       fixExtra: this.fixExtra,
       ...(this.maxRcu === undefined ? {} : { maxRcu: this.maxRcu }),
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
-      differencesPath: this.differences ?? path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`),
+      // Each shard its own file (`….shard-<i>-of-<N>.jsonl`): shards may share a folder, never a file.
+      differencesPath: this.differences ?? withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard),
     };
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'verify');

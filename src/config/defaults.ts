@@ -271,6 +271,8 @@ export const LIMITS = Object.freeze({
   maxThreads: 256,
   maxConcurrencyPerThread: 2048,
   maxSplits: 1_000_000,
+  /** `--shard i/N`: N at most this; each shard plans the whole ring in --splits × N ranges (at most maxSplits) and keeps its own. */
+  maxShards: 10_000,
   maxFetchSize: 100_000,
   maxInFlightBatches: 256,
 });

@@ -23,6 +23,8 @@ export interface JobIdentity {
   readonly target: string;
   /** Digest of the resolved mapping options. */
   readonly mappingDigest: string;
+  /** `--shard i/N` as `i/N`: each shard is a job of its own, with its own plan and checkpoint. */
+  readonly shard?: string;
 }
 
 export type RangeState = 'pending' | 'done';
@@ -54,13 +56,23 @@ export interface CheckpointFile {
 }
 
 export function jobKey(job: JobIdentity): string {
-  const canonical = JSON.stringify([job.keyspace, job.table, job.targetTable, job.target, job.mappingDigest]);
+  // The shard only when there is one: checkpoints of jobs without --shard keep the key they were saved with.
+  const fields = [job.keyspace, job.table, job.targetTable, job.target, job.mappingDigest, ...(job.shard === undefined ? [] : [job.shard])];
+  const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
+/** `<dir>/<ks>.<table>--<target>.json`; a shard's `….shard-<i>-of-<N>.json`, so its dead letters follow it. */
 export function defaultCheckpointPath(job: JobIdentity, dir = 'cass2ddb-checkpoints'): string {
   const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
-  return path.join(dir, `${safe(job.keyspace)}.${safe(job.table)}--${safe(job.targetTable)}.json`);
+  const shard = job.shard === undefined ? '' : `.shard-${job.shard.replace('/', '-of-')}`;
+  return path.join(dir, `${safe(job.keyspace)}.${safe(job.table)}--${safe(job.targetTable)}${shard}.json`);
+}
+
+/** A job in a few words, for messages: `app.users → users at <target>, mapping <digest>[, shard 1/3]`. */
+export function describeJob(job: JobIdentity): string {
+  return `${job.keyspace}.${job.table} → ${job.targetTable} at ${job.target}, mapping ${job.mappingDigest}` +
+    (job.shard === undefined ? '' : `, shard ${job.shard}`);
 }
 
 /** What a failed save of a migration's checkpoint means, and what the user does about it. */

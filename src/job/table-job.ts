@@ -25,6 +25,7 @@ import type { KeySchema } from '../mapping/keys.js';
 import type { MappingOptions } from '../mapping/options.js';
 import { compileRowConverter, validateMapping } from '../mapping/row-converter.js';
 import type { TableSpec } from '../mapping/table-spec.js';
+import type { ShardSpec } from '../plan/shards.js';
 import type { RangeDescriptor, RingRange } from '../plan/token-ranges.js';
 import type { CoordinatorConfig } from '../coord/session.js';
 
@@ -38,8 +39,10 @@ export interface TableJobConfig {
   readonly region?: string;
   readonly profile?: string;
   readonly threads: number;
-  /** Sub-ranges of the ring. */
+  /** Sub-ranges of the ring (with a shard: of the shard's segment, about). */
   readonly splits: number;
+  /** `--shard i/N`: the job takes only shard i's fixed 1/N of the ring (src/plan/shards.ts). */
+  readonly shard?: ShardSpec;
   /** Rows per Cassandra page (--fetch-size); absent: defaultFetchSize() of the thread layout. */
   readonly fetchSize?: number;
   /** Read consistency level name, e.g. LOCAL_ONE. */

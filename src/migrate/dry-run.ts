@@ -13,6 +13,7 @@ import cassandra from 'cassandra-driver';
 import { connect } from '../cassandra/client.js';
 import { compileRowConverter } from '../mapping/row-converter.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
+import { shardReport, shardText } from '../plan/shards.js';
 import { ringShare } from '../plan/token-ranges.js';
 import type { TargetCheck } from '../dynamodb/target-checks.js';
 import { ExitStatus, exitStatusFor, type ExitStatusCode } from '../errors.js';
@@ -112,7 +113,7 @@ export async function printDryRun(config: MigrateConfig, prepared: PreparedJob, 
   const failed = checks.filter((c) => c.status === 'failed');
   if (json) {
     const listed = checks.map(({ name, status, detail }) => ({ name, status, detail }));
-    out.write(`${JSON.stringify({ event: 'dry-run', command: 'migrate', source: `${config.keyspace}.${config.table}`, target: config.targetTable, ...e, checks: listed, ok: failed.length === 0 })}\n`);
+    out.write(`${JSON.stringify({ event: 'dry-run', command: 'migrate', source: `${config.keyspace}.${config.table}`, target: config.targetTable, ...(config.shard === undefined ? {} : { shard: shardReport(config.shard) }), ...e, checks: listed, ok: failed.length === 0 })}\n`);
   } else {
     out.write(formatDryRun(config, prepared, e, checks));
   }
@@ -128,7 +129,8 @@ function formatDryRun(config: MigrateConfig, prepared: PreparedJob, e: DryRunEst
   const lines = [
     `migrate dry run: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}); nothing is written`,
     `  key schema        ${key}`,
-    `  plan              ${e.pendingRanges} of ${e.ranges} ranges to copy on ${config.threads} threads; reads per replica: ` +
+    `  plan              ${e.pendingRanges} of ${e.ranges} ranges to copy on ${config.threads} threads` +
+      (config.shard === undefined ? '' : `, ${shardText(config.shard)}`) + '; reads per replica: ' +
       Object.entries(e.replicas).map(([h, n]) => `${h} ${n}`).join(', '),
     `  sample            ${fmtInt(e.sampledRows)} rows from ${e.sampledRanges} ranges (${(100 * e.sampledRingShare).toFixed(2)}% of the ring)`,
     `  estimated rows    ${fmtInt(e.estimatedRows)}` + (e.sizeEstimatePartitions > 0 ? ` (Cassandra's size_estimates: ${fmtInt(e.sizeEstimatePartitions)} partitions)` : ''),

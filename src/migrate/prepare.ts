@@ -5,13 +5,13 @@
  * with read-only calls instead (dynamodb/target-checks.ts) and reports what it found as a result.
  */
 import { createHash } from 'node:crypto';
-import { Checkpoint, CheckpointError, defaultCheckpointPath, jobKey, readCheckpoint, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
+import { Checkpoint, CheckpointError, defaultCheckpointPath, describeJob, jobKey, readCheckpoint, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
 import { DeadLetterFile } from '../engine/dead-letters.js';
 import { ensureTargetTable } from '../dynamodb/target.js';
 import { checkTarget, type TargetCheck } from '../dynamodb/target-checks.js';
 import { ErrorCode, ToolError } from '../errors.js';
 import { prepareTableJob, preparedTargetTable, prepareTargetTable, type PreparedTableJob } from '../job/table-job.js';
-import { planRanges } from '../plan/token-ranges.js';
+import { planJob, shardLabel } from '../plan/shards.js';
 import type { MigrateConfig } from './config.js';
 import { prepareCoordination, type Coordination, type RangeBook } from './coordinated.js';
 
@@ -46,6 +46,7 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
     targetTable: config.targetTable,
     target: target.identity,
     mappingDigest: mappingDigest(config),
+    ...(config.shard === undefined ? {} : { shard: shardLabel(config.shard) }),
   };
   const checkpointPath = config.checkpointPath ?? defaultCheckpointPath(job);
   if (config.coordinator !== undefined && !config.dryRun) return prepareCoordinated(config, prepared, job, checkpointPath);
@@ -63,11 +64,7 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
   if (config.resume) {
     if (previous === undefined) throw usage(`--resume: no checkpoint at ${checkpointPath}`);
     if (previous.jobKey !== jobKey(job)) {
-      const p = previous.job;
-      throw usage(
-        `--resume: checkpoint ${checkpointPath} belongs to another job (${p.keyspace}.${p.table} → ${p.targetTable} at ${p.target}, mapping ${p.mappingDigest}); ` +
-          `this one is ${job.keyspace}.${job.table} → ${job.targetTable} at ${job.target}, mapping ${job.mappingDigest}`,
-      );
+      throw usage(`--resume: checkpoint ${checkpointPath} belongs to another job (${describeJob(previous.job)}); this one is ${describeJob(job)}`);
     }
     ranges = [...previous.ranges];
     resumed = true;
@@ -75,7 +72,8 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
     if (previous !== undefined && !previous.completed && !config.fresh && !config.dryRun) {
       throw usage(`an unfinished checkpoint exists at ${checkpointPath}: add --resume to continue it or --fresh to start over`);
     }
-    ranges = planRanges(prepared.ring, config.splits).map((r) => ({ ...r, state: 'pending' as const }));
+    // With --shard: the shard's fixed part of the ring only (src/plan/shards.ts).
+    ranges = planJob(prepared.ring, config.splits, config.shard).map((r) => ({ ...r, state: 'pending' as const }));
   }
   const checkpoint = new Checkpoint(checkpointPath, job, ranges, resumed ? previous : undefined);
   if (!config.dryRun) {

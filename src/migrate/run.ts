@@ -16,6 +16,7 @@ import { unreachable } from '../engine/protocol.js';
 import { resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
+import { shardLabel, shardReport, shardText } from '../plan/shards.js';
 import { ringShare } from '../plan/token-ranges.js';
 import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
@@ -127,8 +128,10 @@ export async function runMigration(
       checkpoint: checkpoint.file, deadLetters: prepared.deadLetterPath,
       ...(coordination === undefined ? {} : { coordinator: coordination.config.text, processId: coordination.config.processId, planCreated: coordination.plan.created }),
       rate: { mode: config.rate.kind, unit: config.rate.kind === 'fixed-items' ? 'items' : 'wcu', startRate: start.rate, startReason: start.reason },
+      ...(config.shard === undefined ? {} : { shard: shardReport(config.shard) }),
     },
     `migrate: ${config.keyspace}.${config.table} → ${config.targetTable} (${prepared.target.identity}), ` +
+      (config.shard === undefined ? '' : `${shardText(config.shard)}, `) +
       `${checkpoint.pending().length} of ${checkpoint.all().length} ranges to copy, ${describeLayout(workerThreads, tasksPerThread)}` +
       (coordination !== undefined ? coordinatedStartText(coordination) : prepared.resumed ? `, resuming ${checkpoint.file}` : '') +
       `\n  rate: ${startRateText(config.rate.kind, start)}`,
@@ -189,6 +192,7 @@ export async function runMigration(
         maxWcu: config.maxWcu ?? null,
         startRate: start.rate,
         startRateReason: start.reason,
+        shard: config.shard === undefined ? null : shardLabel(config.shard),
       },
       histograms: stats.histograms,
       timeline: control.timeline(),

@@ -7,6 +7,7 @@ import type { MigrateConfig } from './config.js';
 import type { PreparedJob } from './prepare.js';
 import type { RateMode, RateReport, TimelinePoint } from '../engine/throughput.js';
 import type { StartRate } from '../dynamodb/capacity.js';
+import { shardReport, shardText, type ShardReport } from '../plan/shards.js';
 
 /** The write rate of a run: where it started and why, and where it ended. */
 export interface MigrateRate extends RateReport {
@@ -37,7 +38,10 @@ export interface MigrateSummary {
   readonly rowsPerSec: number;
   readonly itemsPerSec: number;
   readonly ranges: { readonly total: number; readonly done: number; readonly pending: number; readonly failed: number };
+  /** Share of the job's ranges settled, 0..1: of the ring, or with --shard of the shard's own segment. */
   readonly ringDone: number;
+  /** With --shard: which shard this run copied, and its share of the ring. */
+  readonly shard?: ShardReport;
   readonly latency: Readonly<Record<string, LatencySummary>>;
   readonly checkpoint: string;
   readonly deadLetterFile: string;
@@ -115,6 +119,7 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
     itemsPerSec: durationMs > 0 ? (itemsWritten * 1000) / durationMs : 0,
     ranges: { total: all.length, done, pending: all.length - done, failed: failedRanges.length },
     ringDone: i.ringDone,
+    ...(i.config.shard === undefined ? {} : { shard: shardReport(i.config.shard) }),
     latency,
     checkpoint: i.prepared.checkpoint.file,
     deadLetterFile: i.prepared.deadLetterPath,
@@ -169,7 +174,7 @@ function retriesLine(l: LatencySummary | undefined): string {
 export function formatSummary(s: MigrateSummary): string {
   const proof = s.rowsRead === s.itemsWritten + s.deadLetters + s.rowsUnsettled;
   const lines = [
-    `migrate ${s.status}: ${s.source} → ${s.target}`,
+    `migrate ${s.status}: ${s.source} → ${s.target}` + (s.shard === undefined ? '' : `, ${shardText(s.shard)}`),
     `  rows read        ${fmtInt(s.rowsRead)} = ${fmtInt(s.itemsWritten)} written + ${fmtInt(s.deadLetters)} dead-lettered` +
       (s.rowsUnsettled > 0 ? ` + ${fmtInt(s.rowsUnsettled)} pending in the checkpoint` : '') + (proof ? '' : '  (MISMATCH)'),
     `  requests         ${fmtInt(s.requests)} BatchWriteItem, ${fmtInt(s.retries)} retries, ${fmtInt(s.throttledRequests)} throttled, ` +
@@ -178,7 +183,7 @@ export function formatSummary(s: MigrateSummary): string {
     `  rate             ${rateLine(s.rate)}`,
     `  duration         ${fmtDuration(s.durationMs)}`,
     `  throughput       ${fmtInt(s.rowsPerSec)} rows/s, ${fmtInt(s.itemsPerSec)} items/s`,
-    `  ranges           ${s.ranges.done} of ${s.ranges.total} done (${(100 * s.ringDone).toFixed(1)}% of the ring)` +
+    `  ranges           ${s.ranges.done} of ${s.ranges.total} done (${(100 * s.ringDone).toFixed(1)}% of ${s.shard === undefined ? 'the ring' : "the shard's segment"})` +
       (s.ranges.failed > 0 ? `, ${s.ranges.failed} failed` : ''),
     'latency',
     latencyLine('page fetch', s.latency['page-fetch']),

@@ -99,10 +99,28 @@ export function planRanges(ring: readonly RingRange[], splits: number): RangeDes
   return plan;
 }
 
+/** A contiguous part (start, end] of the ring, start < end. */
+export interface TokenSegment {
+  readonly start: bigint;
+  readonly end: bigint;
+}
+
+/** The whole ring as a segment. */
+export const WHOLE_RING: TokenSegment = Object.freeze({ start: MIN_TOKEN, end: MAX_TOKEN });
+
 /** Throws unless the ranges, in order, tile (MIN, MAX] with no gap and no overlap. */
 export function assertCoversRing(ranges: readonly Pick<RangeDescriptor, 'start' | 'end' | 'id'>[]): void {
+  assertCoversSegment(ranges, WHOLE_RING, 'the ring');
+}
+
+/** Throws unless the ranges, in order, tile `segment` with no gap and no overlap. */
+export function assertCoversSegment(
+  ranges: readonly Pick<RangeDescriptor, 'start' | 'end' | 'id'>[],
+  segment: TokenSegment,
+  name = `the segment (${segment.start}, ${segment.end}]`,
+): void {
   if (ranges.length === 0) throw new Error('plan: no ranges');
-  let expected = MIN_TOKEN;
+  let expected = segment.start;
   for (const r of ranges) {
     const start = BigInt(r.start);
     const end = BigInt(r.end);
@@ -112,7 +130,7 @@ export function assertCoversRing(ranges: readonly Pick<RangeDescriptor, 'start' 
     if (end <= start) throw new Error(`plan: range ${r.id} is empty or reversed (${r.start}, ${r.end}]`);
     expected = end;
   }
-  if (expected !== MAX_TOKEN) throw new Error(`plan: ranges end at ${expected}, not at the ring's end ${MAX_TOKEN}`);
+  if (expected !== segment.end) throw new Error(`plan: ranges end at ${expected}, not at ${name}'s end ${segment.end}`);
 }
 
 /** Share of the ring a range covers, 0..1 — for "ring done" progress. */

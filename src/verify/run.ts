@@ -15,7 +15,8 @@ import { ListSource, type WorkItem } from '../engine/work-source.js';
 import { prepareTableJob, resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
-import { planRanges, ringShare } from '../plan/token-ranges.js';
+import { jobSegment, planJob, scanSegmentsTotal, shardLabel, shardReport, shardScanSegments, shardText } from '../plan/shards.js';
+import { ringShare } from '../plan/token-ranges.js';
 import { writeRunReport } from '../report/run-report.js';
 import { TimelineSampler } from '../report/timeline.js';
 import type { VerifyConfig } from './config.js';
@@ -32,11 +33,19 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   const prepared = await prepareTableJob(config, { targetTable: 'check' });
   const { target } = prepared;
 
-  const plan = planRanges(prepared.ring, splitsForSample(config.splits, config.sampleRate));
-  const ranges = sampleRanges(plan, config.sampleRate, config.seed);
-  const ringChecked = ranges.reduce((a, r) => a + ringShare(r.start, r.end), 0);
-  const totalSegments = config.checkExtra ? (config.sampleRate < 1 ? splitsForSample(config.threads * 4, config.sampleRate) : config.threads * 4) : 0;
-  const segments = config.checkExtra ? sampleSegments(totalSegments, config.sampleRate, config.seed) : [];
+  // With --shard: the shard's fixed segment of the ring, sampled within (src/plan/shards.ts).
+  const plan = planJob(prepared.ring, splitsForSample(config.splits, config.sampleRate), config.shard);
+  const segment = jobSegment(config.shard);
+  const segmentShare = ringShare(segment.start, segment.end);
+  const ranges = sampleRanges(plan, config.sampleRate, config.seed, segmentShare);
+  const ringShareChecked = ranges.reduce((a, r) => a + ringShare(r.start, r.end), 0);
+  /** Share of the job's segment checked: of the ring, or of the shard's segment. */
+  const ringChecked = ringShareChecked / segmentShare;
+  // A shard scans the target segments s with s mod N = its index: at least one each.
+  const wantedSegments = config.sampleRate < 1 ? splitsForSample(config.threads * 4, config.sampleRate) : config.threads * 4;
+  const totalSegments = config.checkExtra ? scanSegmentsTotal(wantedSegments, config.shard) : 0;
+  const ownSegments = shardScanSegments(totalSegments, config.shard);
+  const segments = config.checkExtra ? sampleSegments(ownSegments.length, config.sampleRate, config.seed).map((k) => ownSegments[k] as number) : [];
   const items: Array<WorkItem<VerifyTask>> = [
     ...ranges.map((range) => ({ id: range.id, task: { kind: 'range' as const, range } })),
     ...segments.map((segment) => ({ id: `segment-${segment}`, task: { kind: 'extra-segment' as const, segment, totalSegments } })),
@@ -66,9 +75,14 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   };
   display.event(
     'start',
-    { keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: target.identity, ranges: ranges.length, segments: segments.length, sampleRate: config.sampleRate, ringChecked },
-    `verify: ${config.keyspace}.${config.table} → ${config.targetTable} (${target.identity}), ${ranges.length} ranges` +
-      (config.sampleRate < 1 ? ` (${(100 * ringChecked).toFixed(1)}% of the ring)` : '') +
+    {
+      keyspace: config.keyspace, table: config.table, targetTable: config.targetTable, target: target.identity, ranges: ranges.length,
+      segments: segments.length, totalSegments, sampleRate: config.sampleRate, ringChecked,
+      ...(config.shard === undefined ? {} : { shard: shardReport(config.shard) }),
+    },
+    `verify: ${config.keyspace}.${config.table} → ${config.targetTable} (${target.identity}), ` +
+      (config.shard === undefined ? '' : `${shardText(config.shard)}, `) + `${ranges.length} ranges` +
+      (config.sampleRate < 1 ? ` (${(100 * ringChecked).toFixed(1)}% of ${config.shard === undefined ? 'the ring' : "the shard's segment"})` : '') +
       (segments.length > 0 ? ` and ${segments.length} of ${totalSegments} scan segments of the target` : '') + `, ${describeLayout(workerThreads, tasksPerThread)}`,
   );
 
@@ -119,7 +133,7 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
           ratePerSec: stats.currentRate(),
           elapsedMs: stats.elapsedMs(),
           extra: {
-            'checked%': `${((100 * checkedShare()) / (ringChecked || 1)).toFixed(1)}%`,
+            'checked%': `${((100 * checkedShare()) / (ringShareChecked || 1)).toFixed(1)}%`,
             missing: stats.get('missing'),
             different: stats.get('mismatched'),
             ...(config.checkExtra ? { extra: stats.get('extra') } : {}),
@@ -163,6 +177,7 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
         fetchSize: resolvedFetchSize(config),
         inFlight: config.inFlight,
         consistentRead: config.consistentRead,
+        shard: config.shard === undefined ? null : shardLabel(config.shard),
       },
       histograms: stats.histograms,
       timeline: sampler.points(),

@@ -5,15 +5,19 @@
 import { Rng } from '../populate/random.js';
 import { ringShare, type RangeDescriptor } from '../plan/token-ranges.js';
 
-/** Ranges to read for a `rate` in (0, 1]; all of them for 1. Returned in ring order. */
-export function sampleRanges<R extends Pick<RangeDescriptor, 'id' | 'start' | 'end'>>(ranges: readonly R[], rate: number, seed: number): R[] {
+/**
+ * Ranges to read for a `rate` in (0, 1]; all of them for 1. Returned in ring order. `whole` is
+ * the share of the ring the ranges cover (a shard's plan covers its segment only): the sample is
+ * `rate` of that.
+ */
+export function sampleRanges<R extends Pick<RangeDescriptor, 'id' | 'start' | 'end'>>(ranges: readonly R[], rate: number, seed: number, whole = 1): R[] {
   if (rate >= 1) return [...ranges];
   const rng = new Rng(seed, 0, 7);
   const order = ranges.map((r, i) => ({ r, i, key: rng.float() })).sort((a, b) => a.key - b.key);
   const chosen: Array<{ r: R; i: number }> = [];
   let share = 0;
   for (const o of order) {
-    if (share >= rate) break;
+    if (share >= rate * whole) break;
     chosen.push(o);
     share += ringShare(o.r.start, o.r.end);
   }

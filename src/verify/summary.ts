@@ -5,6 +5,7 @@ import type { JobStats } from '../metrics/job-stats.js';
 import { fmtDuration, fmtInt } from '../metrics/progress.js';
 import { sampleConfidence } from './confidence.js';
 import type { VerifyConfig } from './config.js';
+import { shardReport, shardText, type ShardReport } from '../plan/shards.js';
 
 export type VerifyStatus = 'identical' | 'different' | 'failed' | 'interrupted' | 'incomplete';
 
@@ -14,7 +15,10 @@ export interface VerifySummary {
   readonly source: string;
   readonly target: string;
   readonly sampleRate: number;
+  /** Share checked, 0..1: of the ring, or with --shard of the shard's own segment. */
   readonly ringChecked: number;
+  /** With --shard: which shard this run checked, and its share of the ring. */
+  readonly shard?: ShardReport;
   readonly rowsChecked: number;
   readonly matched: number;
   readonly missing: number;
@@ -79,6 +83,7 @@ export function buildVerifySummary(
     target: `${config.targetTable} (${extra.targetIdentity})`,
     sampleRate: config.sampleRate,
     ringChecked: extra.ringChecked,
+    ...(config.shard === undefined ? {} : { shard: shardReport(config.shard) }),
     rowsChecked: c('rowsChecked'),
     matched: c('matched'),
     missing: c('missing'),
@@ -113,7 +118,8 @@ export function formatVerifySummary(s: VerifySummary): string {
       : `  ${name.padEnd(16)} p50 ${formatMicros(l.p50Micros)}  p90 ${formatMicros(l.p90Micros)}  p99 ${formatMicros(l.p99Micros)}  p99.9 ${formatMicros(l.p999Micros)}  max ${formatMicros(l.maxMicros)}`;
   const attrs = Object.entries(s.mismatchedByAttribute).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmtInt(v)}`).join(', ');
   const lines = [
-    `verify ${s.status}: ${s.source} → ${s.target}${s.sampleRate < 1 ? ` (sample: ${(100 * s.ringChecked).toFixed(1)}% of the ring)` : ''}`,
+    `verify ${s.status}: ${s.source} → ${s.target}` + (s.shard === undefined ? '' : `, ${shardText(s.shard)}`) +
+      (s.sampleRate < 1 ? ` (sample: ${(100 * s.ringChecked).toFixed(1)}% of ${s.shard === undefined ? 'the ring' : "the shard's segment"})` : ''),
     `  rows checked     ${fmtInt(s.rowsChecked)}: ${fmtInt(s.matched)} match, ${fmtInt(s.missing)} missing, ${fmtInt(s.mismatched)} different` +
       (s.unconvertible > 0 ? `, ${fmtInt(s.unconvertible)} not convertible (dead letters of migrate)` : ''),
   ];

@@ -67,6 +67,32 @@ describe('cass2ddb-fast CLI', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  // No shard variable from the machine that runs the tests: `auto/N` must find none.
+  const noShardEnv = { JOB_COMPLETION_INDEX: undefined, AWS_BATCH_JOB_ARRAY_INDEX: undefined, CASS2DDB_SHARD_INDEX: undefined };
+  const shardErrors: Array<[string, string[], Record<string, string | undefined>, RegExp]> = [
+    ['migrate --shard 3/3', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', '3/3'], {}, /^cass2ddb-fast: --shard 3\/3: the index must be 0 to 2/],
+    ['migrate --shard x', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', 'x'], {}, /^cass2ddb-fast: --shard: expected i\/N or auto\/N .*got "x"$/],
+    ['migrate --shard auto/3 without an index', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', 'auto/3'], {}, /^cass2ddb-fast: --shard auto\/3: no shard index in the environment \(set one of JOB_COMPLETION_INDEX, AWS_BATCH_JOB_ARRAY_INDEX, CASS2DDB_SHARD_INDEX/],
+    ['migrate --shard -1/3', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', '-1/3'], {}, /^cass2ddb-fast: --shard: expected i\/N/],
+    ['migrate --shard 0/0', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', '0/0'], {}, /^cass2ddb-fast: --shard 0\/0: the shard count must be 1 to 10,000/],
+    ['migrate --shard auto/3 with JOB_COMPLETION_INDEX=3', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', 'auto/3'], { JOB_COMPLETION_INDEX: '3' }, /^cass2ddb-fast: --shard auto\/3: JOB_COMPLETION_INDEX="3" is not a shard index 0 to 2$/],
+    ['migrate --shard with too many ranges', ['migrate', '--keyspace', 'k', '--table', 't', '--shard', '0/10000', '--splits', '101'], {}, /^cass2ddb-fast: --shard 0\/10000: each shard plans the whole ring in 101 × 10,000 = 1,010,000 ranges, more than 1,000,000/],
+    // a 0.1 % sample plans 20,000 ranges per shard: 100 shards of it are too many
+    ['verify --shard of a small sample with too many ranges', ['verify', '--keyspace', 'k', '--table', 't', '--shard', '1/100', '--sample-rate', '0.1'], {}, /^cass2ddb-fast: --shard 1\/100: each shard plans the whole ring in 20,000 × 100 = 2,000,000 ranges/],
+    ['verify --shard 3/3', ['verify', '--keyspace', 'k', '--table', 't', '--shard', '3/3'], {}, /^cass2ddb-fast: --shard 3\/3: the index must be 0 to 2/],
+    ['verify --shard x', ['verify', '--keyspace', 'k', '--table', 't', '--shard', 'x'], {}, /^cass2ddb-fast: --shard: expected i\/N/],
+    ['verify --shard auto/3 without an index', ['verify', '--keyspace', 'k', '--table', 't', '--shard', 'auto/3'], {}, /^cass2ddb-fast: --shard auto\/3: no shard index in the environment/],
+  ];
+
+  // Refused before any connection: no database is needed (127.0.0.1:1 answers nothing).
+  it.each(shardErrors)('%s: one line naming --shard, exit 64', async (_name, args, env, message) => {
+    const r = await runInProcess([...args, '--contact-points', '127.0.0.1:1'], { ...noShardEnv, ...env });
+    expect(r.status, r.stderr).toBe(64);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('unreachable contact point: one line, exit 3', async () => {
     const r = await runInProcess(['populate', '--contact-points', '127.0.0.1:1', '--rows', '10']);
     expect(r.status).toBe(3);

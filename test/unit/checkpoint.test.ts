@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -58,5 +59,14 @@ describe('checkpoint', () => {
     const file = path.join(tmp(), 'c.json');
     new Checkpoint(file, job, []).save(true);
     expect(readFileSync(file, 'utf8')).not.toMatch(/secret|password|AKIA/i);
+  });
+
+  it('a shard is a job of its own; a job without one keeps the key checkpoints were saved with', () => {
+    // the key of the five fields, as before shards existed
+    const before = createHash('sha256').update(JSON.stringify([job.keyspace, job.table, job.targetTable, job.target, job.mappingDigest])).digest('hex').slice(0, 16);
+    expect(jobKey(job)).toBe(before);
+    const keys = ['0/3', '1/3', '2/3', '0/2'].map((shard) => jobKey({ ...job, shard }));
+    expect(new Set([before, ...keys]).size).toBe(5);
+    expect(defaultCheckpointPath({ ...job, shard: '1/3' })).toBe(path.join('cass2ddb-checkpoints', 'app.users--users.shard-1-of-3.json'));
   });
 });
