@@ -112,7 +112,7 @@ async function prepareCoordinated(config: MigrateConfig, prepared: PreparedTable
     config: coordinator,
     endpoint: prepared.target.endpoint,
     job,
-    ranges: () => planRanges(prepared.ring, config.splits),
+    ranges: () => planJob(prepared.ring, config.splits, undefined),
     fresh: config.fresh,
     ...(budget === undefined ? {} : { budget }),
     files: { deadLetters: deadLetterPath, ...(config.reportDir === undefined ? {} : { report: config.reportDir }) },

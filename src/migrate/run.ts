@@ -169,7 +169,13 @@ export async function runMigration(
     ringDone: ringDone(),
     rate: { ...control.report(), startRate: start.rate, startReason: start.reason },
     timeline: control.timeline(),
-    ...(coordination === undefined ? {} : { jobDeadLetters: coordination.book.jobDeadLetters() }),
+    ...(coordination === undefined ? {} : {
+      coordination: {
+        coordinator: coordination.config.text, processId: coordination.config.processId, planCreated: coordination.plan.created,
+        tableCalls: coordination.session.table.calls, takeovers: coordination.source.takeovers, lostLeases: coordination.source.lostLeases,
+        jobDeadLetters: coordination.book.jobDeadLetters(),
+      },
+    }),
   });
   if (coordinated !== undefined) await coordinated.finish(summary);
   if (config.reportDir !== undefined) {

@@ -48,7 +48,24 @@ export interface MigrateSummary {
   readonly totalsAllRuns: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters: number };
   readonly rate: MigrateRate;
   readonly error?: PlainError;
+  /** With --coordinator: this process in the shared job, and the coordination it cost. */
+  readonly coordination?: CoordinationSummary;
   readonly failedRanges?: ReadonlyArray<{ readonly range: string; readonly code: string; readonly message: string }>;
+}
+
+export interface CoordinationSummary {
+  readonly coordinator: string;
+  readonly processId: string;
+  /** This process wrote the job's plan (it was the first). */
+  readonly planCreated: boolean;
+  /** Calls this process made on the coordination table (claims, renewals, scans, heartbeats, plan). */
+  readonly tableCalls: number;
+  /** Leases this process took over from a process that stopped renewing them. */
+  readonly takeovers: number;
+  /** Leases another process took over from this one (it was paused or cut off past the lease time). */
+  readonly lostLeases: number;
+  /** Dead letters of the whole job, every process's (the exit status counts them). */
+  readonly jobDeadLetters: number;
 }
 
 export interface SummaryInput {
@@ -63,8 +80,8 @@ export interface SummaryInput {
   readonly ringDone: number;
   readonly rate: MigrateRate;
   readonly timeline: readonly TimelinePoint[];
-  /** With --coordinator: dead letters of every process of the job (the job's status counts them). */
-  readonly jobDeadLetters?: number;
+  /** With --coordinator: this process in the shared job; its jobDeadLetters count in the job's status. */
+  readonly coordination?: CoordinationSummary;
 }
 
 export function buildSummary(i: SummaryInput): MigrateSummary {
@@ -90,7 +107,7 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
   } else if (done < all.length) {
     status = 'incomplete';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
-  } else if (deadLetters > 0 || (i.jobDeadLetters ?? 0) > 0) {
+  } else if (deadLetters > 0 || (i.coordination?.jobDeadLetters ?? 0) > 0) {
     status = 'completed-with-errors';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else {
@@ -126,6 +143,7 @@ export function buildSummary(i: SummaryInput): MigrateSummary {
     totalsAllRuns: i.prepared.checkpoint.getTotals(),
     rate: i.rate,
     ...(i.fatal === undefined ? {} : { error: i.fatal }),
+    ...(i.coordination === undefined ? {} : { coordination: i.coordination }),
     ...(failedRanges.length === 0 ? {} : { failedRanges: failedRanges.map(([range, e]) => ({ range, code: e.code, message: e.message })) }),
   };
 }
@@ -193,9 +211,18 @@ export function formatSummary(s: MigrateSummary): string {
     latencyLine('whole range', s.latency.range),
     `  checkpoint       ${s.checkpoint}`,
   ];
+  const c = s.coordination;
+  if (c !== undefined) {
+    lines.push(
+      `  job              ranges of every process; ${fmtInt(c.jobDeadLetters)} dead letters in the whole job; this process ${c.planCreated ? 'wrote the plan' : 'joined the plan'}, ` +
+        `took over ${fmtInt(c.takeovers)} leases, lost ${fmtInt(c.lostLeases)}, ${fmtInt(c.tableCalls)} coordination table calls`,
+    );
+  }
   if (s.deadLetters > 0) lines.push(`  dead letters     ${s.deadLetterFile}`);
   if (s.error !== undefined) lines.push(`  error            ${s.error.code}: ${s.error.message}`);
   for (const f of s.failedRanges ?? []) lines.push(`  range ${f.range} pending: ${f.code}: ${f.message}`);
-  if (s.status === 'incomplete' || s.status === 'interrupted') lines.push('  run the same command with --resume to continue');
+  if (s.status === 'incomplete' || s.status === 'interrupted') {
+    lines.push(c === undefined ? '  run the same command with --resume to continue' : `  run the same command again (any process, any machine) to continue the job: cass2ddb-fast status --coordinator ${c.coordinator} shows it`);
+  }
   return `${lines.join('\n')}\n`;
 }
