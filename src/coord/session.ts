@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCredentialSource, createDynamoDbClient } from '../dynamodb/credentials.js';
-import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
+import { resolveEndpoint, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { ErrorCode, toolError } from '../errors.js';
 import { DEFAULTS } from '../config/defaults.js';
 import { LeaseTable } from './lease-table.js';
@@ -24,6 +24,8 @@ export interface CoordinatorConfig {
   readonly leaseMs: number;
   readonly heartbeatMs: number;
   readonly pollMs: number;
+  /** `--coordinator-endpoint-url`: the coordination table elsewhere than the target (default: the target's endpoint). */
+  readonly endpoint?: string;
 }
 
 const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
@@ -53,7 +55,7 @@ export function defaultProcessId(env: NodeJS.ProcessEnv): string {
   return `${host}-${process.pid}${index === undefined ? '' : `-i${index.value}`}`;
 }
 
-export function coordinatorConfig(text: string, env: NodeJS.ProcessEnv, o: { processId?: string; leaseSeconds?: number }): CoordinatorConfig {
+export function coordinatorConfig(text: string, env: NodeJS.ProcessEnv, o: { processId?: string; leaseSeconds?: number; endpoint?: string }): CoordinatorConfig {
   const { table } = parseCoordinator(text);
   if (o.processId !== undefined && !/^[A-Za-z0-9_.:-]{1,100}$/.test(o.processId)) {
     throw toolError(ErrorCode.USAGE, `--process-id: ${JSON.stringify(o.processId)} must be 1-100 of A-Z a-z 0-9 _ . : -`);
@@ -68,6 +70,7 @@ export function coordinatorConfig(text: string, env: NodeJS.ProcessEnv, o: { pro
     leaseMs,
     heartbeatMs: Math.min(DEFAULTS.coordination.heartbeatMs, Math.floor(leaseMs / 3)),
     pollMs: Math.min(DEFAULTS.coordination.pollMs, Math.floor(leaseMs / 4)),
+    ...(o.endpoint === undefined ? {} : { endpoint: o.endpoint }),
   };
 }
 
@@ -76,6 +79,12 @@ export interface CoordinationTable {
   readonly client: DynamoDBClient;
   readonly created: boolean;
   close(): void;
+}
+
+/** Where the coordination table is: --coordinator-endpoint-url with the target's region and profile, or the target's endpoint. */
+export async function coordinationEndpoint(config: Pick<CoordinatorConfig, 'endpoint'>, target: { readonly endpoint: ResolvedEndpoint }): Promise<ResolvedEndpoint> {
+  if (config.endpoint === undefined) return target.endpoint;
+  return resolveEndpoint({ endpoint: config.endpoint, region: target.endpoint.region, ...(target.endpoint.profile === undefined ? {} : { profile: target.endpoint.profile }) });
 }
 
 /**

@@ -10,7 +10,7 @@
 import { jobKey, type CheckpointTotals, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
 import type { RangeDescriptor } from '../plan/token-ranges.js';
 import type { CoordinatorConfig } from '../coord/session.js';
-import { dropJob, openCoordinationTable, type CoordinationTable } from '../coord/session.js';
+import { coordinationEndpoint, dropJob, openCoordinationTable, type CoordinationTable } from '../coord/session.js';
 import { joinPlan, type JobPlanIdentity, type JoinedPlan } from '../coord/plan.js';
 import { LeaseSource } from '../coord/lease-source.js';
 import { ProcessRegistry } from '../coord/processes.js';
@@ -104,7 +104,7 @@ export interface CoordinatedPrepare {
 
 /** Joins (or starts) the coordinated job: the table opened, the plan joined, this process registered. */
 export async function prepareCoordination(p: CoordinatedPrepare): Promise<Coordination> {
-  const session = await openCoordinationTable(p.endpoint, p.config, 'migrate');
+  const session = await openCoordinationTable(await coordinationEndpoint(p.config, { endpoint: p.endpoint }), p.config, 'migrate');
   try {
     const dropped = p.fresh ? await dropJob(session.table, p.config.leaseMs, p.config.text) : 0;
     const identity: JobPlanIdentity = {
