@@ -54,6 +54,7 @@ export class VerifyCommand extends TableJobCommand {
   });
   fix = Option.Boolean('--fix', false, { description: 'Rewrite missing and different items from the source' });
   fixExtra = Option.Boolean('--fix-extra', false, { description: 'Delete items with no source row (needs --check-extra)' });
+  fresh = Option.Boolean('--fresh', false, { description: 'With --coordinator: drop the verify job\'s state in the coordination table first, to verify the same job again (refused while a process of it runs)' });
   maxRcu = Option.String('--max-rcu', {
     description: 'Ceiling in read units per second for BatchGetItem and Scan (the rate adapts to throttling below it)',
     validator: isPositiveInt(10_000_000),
@@ -83,11 +84,14 @@ export class VerifyCommand extends TableJobCommand {
       recheckAfterMs: this.recheckAfter,
       fix: this.fix,
       fixExtra: this.fixExtra,
+      fresh: this.fresh,
       ...(this.maxRcu === undefined ? {} : { maxRcu: this.maxRcu }),
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
       // Each shard its own file (`….shard-<i>-of-<N>.jsonl`): shards may share a folder, never a file.
-      differencesPath: this.differences ?? withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard),
+      // With --coordinator each process its own (`….<process id>.jsonl`).
+      differencesPath: this.differences ?? withProcessSuffix(withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard), shared.coordinator?.processId),
     };
+    if (this.fresh && config.coordinator === undefined) throw new UsageError('--fresh is for a job shared through --coordinator (verify keeps no state of its own)');
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
     const display = new ProgressDisplay(progressMode(this.json, this.context.stderr), this.context, 'rows', 'verify');
     const summary = await runVerify(config, display, this.context.signal);
@@ -96,4 +100,8 @@ export class VerifyCommand extends TableJobCommand {
     if (summary.error !== undefined) this.context.stderr.write(`cass2ddb-fast: ${summary.error.message}\n`);
     return summary.exitStatus;
   }
+}
+
+function withProcessSuffix(file: string, processId: string | undefined): string {
+  return processId === undefined ? file : file.replace(/\.jsonl$/, `.${processId.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`);
 }

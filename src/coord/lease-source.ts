@@ -57,6 +57,8 @@ interface Held {
   /** Counts since the last position: they belong to rows after it. */
   unsettled: Record<string, number>;
   lost: boolean;
+  /** Given up by us (done, released): a write queued behind the last one has nothing to renew. */
+  ended: boolean;
   /** Writes on one lease go one after the other: each needs the counter the last one left. */
   chain: Promise<unknown>;
 }
@@ -246,7 +248,7 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
       return undefined;
     }
     const won = viewOf(out);
-    this.held.set(v.id, { counter: won.counter, ...(won.cursor === undefined ? {} : { cursor: won.cursor }), settled: {}, unsettled: {}, lost: false, chain: Promise.resolve() });
+    this.held.set(v.id, { counter: won.counter, ...(won.cursor === undefined ? {} : { cursor: won.cursor }), settled: {}, unsettled: {}, lost: false, ended: false, chain: Promise.resolve() });
     this.board.set(v.id, won);
     this.onBusy?.(true);
     return itemPull({ id: v.id, task: this.decode(won.taskJson), ...(won.cursor === undefined ? {} : { cursor: won.cursor }) });
@@ -261,7 +263,7 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
     const h = this.held.get(id);
     if (h === undefined) return Promise.resolve();
     const run = h.chain.then(async () => {
-      if (h.lost) return;
+      if (h.lost || h.ended) return;
       const cursor = w.saveCursor === false ? undefined : h.unsaved;
       // At the item's end every count is settled; otherwise those up to the position written.
       const counts = w.saveCursor === false ? addInto(addInto({}, h.settled), h.unsettled) : cursor === undefined ? {} : { ...h.settled };
@@ -290,6 +292,7 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
         delete h.unsaved;
       }
       if (w.last === true) {
+        h.ended = true;
         this.held.delete(id);
         this.board.set(id, viewOf(out));
       }

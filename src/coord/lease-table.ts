@@ -198,8 +198,9 @@ export class LeaseTable {
       try {
         const page = await this.client.send(new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': s(this.job), ':prefix': s(prefix) },
+          // A key condition may not hold an empty string: no prefix is the whole job.
+          KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: prefix === '' ? { ':pk': s(this.job) } : { ':pk': s(this.job), ':prefix': s(prefix) },
           ConsistentRead: true,
           ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }));

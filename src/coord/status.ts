@@ -8,6 +8,7 @@ import { ringShare } from '../plan/token-ranges.js';
 import { PLAN_SK, PROC_PREFIX, itemPrefix, str, type LeaseTable } from './lease-table.js';
 import { viewOf, type ItemView } from './lease-source.js';
 import { processView, type ProcessView } from './processes.js';
+import { budgetsOf } from './join.js';
 
 export interface JobStatus {
   readonly job: string;
@@ -67,7 +68,7 @@ export async function readJobStatus(table: LeaseTable, leaseMs: number, nowMs = 
   } catch {
     /* an unreadable settings field is shown as none */
   }
-  const budgets: Record<string, number> = typeof settings.budgetChannel === 'string' && typeof settings.budgetPerSecond === 'number' ? { [settings.budgetChannel]: settings.budgetPerSecond } : {};
+  const budgets = budgetsOf(settings as Record<string, string | number | boolean>);
   const createdAt = str(plan, 'createdAt');
   const elapsedSec = createdAt === undefined ? Number.NaN : (nowMs - Date.parse(createdAt)) / 1000;
   const doneShare = ringDone ?? (items.length === 0 ? 0 : done.length / items.length);

@@ -10,11 +10,11 @@
 import { jobKey, type CheckpointTotals, type JobIdentity, type RangeProgress } from '../engine/checkpoint.js';
 import type { RangeDescriptor } from '../plan/token-ranges.js';
 import type { CoordinatorConfig } from '../coord/session.js';
-import { coordinationEndpoint, dropJob, openCoordinationTable, type CoordinationTable } from '../coord/session.js';
-import { joinPlan, type JobPlanIdentity, type JoinedPlan } from '../coord/plan.js';
-import { LeaseSource } from '../coord/lease-source.js';
-import { ProcessRegistry } from '../coord/processes.js';
-import { DEFAULTS } from '../config/defaults.js';
+import type { CoordinationTable } from '../coord/session.js';
+import type { JoinedPlan } from '../coord/plan.js';
+import type { LeaseSource } from '../coord/lease-source.js';
+import type { ProcessRegistry } from '../coord/processes.js';
+import { joinCoordinatedJob } from '../coord/join.js';
 import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import type { MigrateTask } from './task.js';
 
@@ -104,34 +104,20 @@ export interface CoordinatedPrepare {
 
 /** Joins (or starts) the coordinated job: the table opened, the plan joined, this process registered. */
 export async function prepareCoordination(p: CoordinatedPrepare): Promise<Coordination> {
-  const session = await openCoordinationTable(await coordinationEndpoint(p.config, { endpoint: p.endpoint }), p.config, 'migrate');
-  try {
-    const dropped = p.fresh ? await dropJob(session.table, p.config.leaseMs, p.config.text) : 0;
-    const identity: JobPlanIdentity = {
+  const joined = await joinCoordinatedJob<MigrateTask>({
+    job: 'migrate',
+    config: p.config,
+    endpoint: p.endpoint,
+    identity: {
       key: jobKey(p.job),
       description: `${p.job.keyspace}.${p.job.table} → ${p.job.targetTable} at ${p.job.target}, mapping ${p.job.mappingDigest}`,
-      settings: p.budget === undefined ? {} : { budgetChannel: p.budget.channel, budgetPerSecond: p.budget.perSecond },
-    };
-    const plan = await joinPlan(session.table, identity, () => p.ranges().map((r) => ({ id: r.id, task: r, estimatedRows: r.estimatedRows })), {
-      processId: p.config.processId,
-      staleMs: DEFAULTS.coordination.planStaleMs,
-      coordinator: p.config.text,
-    });
-    const source = new LeaseSource<MigrateTask>(session.table, { processId: p.config.processId, planId: plan.planId, leaseMs: p.config.leaseMs, pollMs: p.config.pollMs }, (json) => ({ kind: 'range', range: JSON.parse(json) as RangeDescriptor }));
-    // The budget is the job's, as its first process wrote it: every process shares the same one.
-    const channel = plan.settings.budgetChannel;
-    const perSecond = plan.settings.budgetPerSecond;
-    const budgets: Record<string, number> = typeof channel === 'string' && typeof perSecond === 'number' ? { [channel]: perSecond } : {};
-    const registry = new ProcessRegistry(session.table, { processId: p.config.processId, ...(p.config.index === undefined ? {} : { index: p.config.index }), files: p.files }, {
-      heartbeatMs: p.config.heartbeatMs,
-      leaseMs: p.config.leaseMs,
-      budgets,
-    });
-    await source.refresh();
-    const book = new LeaseBook(`${p.config.text} (process ${p.config.processId})`, source, registry);
-    return { config: p.config, session, plan, source, registry, book, dropped };
-  } catch (error) {
-    session.close();
-    throw error;
-  }
+      settings: p.budget === undefined ? {} : { [`budget.${p.budget.channel}`]: p.budget.perSecond },
+    },
+    items: () => p.ranges().map((r) => ({ id: r.id, task: r, estimatedRows: r.estimatedRows })),
+    decode: (json) => ({ kind: 'range', range: JSON.parse(json) as RangeDescriptor }),
+    fresh: p.fresh,
+    files: p.files,
+  });
+  const book = new LeaseBook(`${p.config.text} (process ${p.config.processId})`, joined.source, joined.registry);
+  return { config: p.config, ...joined, book };
 }

@@ -12,6 +12,8 @@ export interface VerifyConfig extends TableJobConfig {
   readonly recheckAfterMs: number;
   readonly fix: boolean;
   readonly fixExtra: boolean;
+  /** With --coordinator: drop the job's state in the coordination table first (`--fresh`). */
+  readonly fresh?: boolean;
   readonly differencesPath: string;
   /** Read units per second ceiling for BatchGetItem and Scan (`--max-rcu`); the rate adapts below it. */
   readonly maxRcu?: number;

@@ -11,7 +11,8 @@ import { describeLayout, threadLayout } from '../engine/pool.js';
 import { Scheduler } from '../engine/scheduler.js';
 import { ThroughputControl } from '../engine/throughput.js';
 import { startRate } from '../dynamodb/capacity.js';
-import { ListSource, type WorkItem } from '../engine/work-source.js';
+import { ListSource, type WorkItem, type WorkSource } from '../engine/work-source.js';
+import { joinVerify } from './coordinated.js';
 import { prepareTableJob, resolvedFetchSize, tableWorkerData } from '../job/table-job.js';
 import { JobStats } from '../metrics/job-stats.js';
 import type { ProgressDisplay } from '../metrics/progress.js';
@@ -50,8 +51,6 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     ...ranges.map((range) => ({ id: range.id, task: { kind: 'range' as const, range } })),
     ...segments.map((segment) => ({ id: `segment-${segment}`, task: { kind: 'extra-segment' as const, segment, totalSegments } })),
   ];
-  const source = new ListSource(items);
-
   const stats = new JobStats<VerifyCounter>('rowsChecked', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
   const differences = new JsonlFile<Difference>(config.differencesPath, true);
   const slots = createRateSlots('wcu');
@@ -60,6 +59,12 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   const repairMode = { kind: 'adaptive', ...(config.maxWcu === undefined ? {} : { maxWcu: config.maxWcu }) } as const;
   const reads = new ThroughputControl(readMode, stats, { channel: 'read', counters: READ_COUNTERS, slots, timeline: false, initialRate: startRate(readMode, prepared.targetCapacity, 'read').rate });
   const repairs = new ThroughputControl(repairMode, stats, { channel: 'write', counters: FIX_COUNTERS, slots, timeline: false, initialRate: startRate(repairMode, prepared.targetCapacity, 'write').rate });
+  // --coordinator: the items are leases shared with other processes (coordinated.ts).
+  const coord = config.coordinator === undefined ? undefined : await joinVerify(config, target, items, stats, { reads, repairs });
+  const list = coord === undefined ? new ListSource(items) : undefined;
+  const source: WorkSource<VerifyTask> = coord?.source ?? (list as ListSource<VerifyTask>);
+  const isDone = (id: string): boolean => (list !== undefined ? list.state(id) === 'done' : doneIds.has(id));
+  let doneIds = new Set<string>();
   // --threads ranges at once, on at most one worker thread per core (DEFAULTS.maxWorkerThreads).
   const { workerThreads, tasksPerThread } = threadLayout(config.threads);
   const base = tableWorkerData(config, prepared);
@@ -99,7 +104,8 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
   };
   const checkedShare = (): number => {
     let ring = 0;
-    for (const r of ranges) if (source.state(r.id) === 'done') ring += ringShare(r.start, r.end);
+    if (coord !== undefined) doneIds = new Set(coord.source.items().filter((v) => v.state === 'done').map((v) => v.id));
+    for (const r of ranges) if (isDone(r.id)) ring += ringShare(r.start, r.end);
     return ring;
   };
   const scheduler = new Scheduler<VerifyJob, VerifyWorkerData>({
@@ -112,12 +118,13 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     taskSilenceTimeoutMs: config.taskTimeoutMs,
     retry: { outageLimitMs: config.outageLimitMs },
     ...(config.failpoints === undefined ? {} : { failpoints: config.failpoints }),
-    services: [reads, repairs],
+    services: [reads, repairs, ...(coord?.services ?? [])],
     onRunningTasks: (running) => setActiveWorkers(slots, running, tasksPerThread),
-    onData: (data) => {
+    onData: (data, item) => {
       switch (data.type) {
         case 'differences':
           differences.append(data.differences);
+          coord?.source.count(item.id, 'differences', data.differences.length);
           return;
         default:
           unreachable(data.type, 'verify data');
@@ -160,7 +167,14 @@ export async function runVerify(config: VerifyConfig, display: ProgressDisplay, 
     interrupted: signal?.aborted === true,
     tasksFailed: outcome.failures.size,
     targetIdentity: target.identity,
+    ...(coord === undefined ? {} : {
+      coordination: {
+        coordinator: config.coordinator!.text, processId: config.coordinator!.processId, planCreated: coord.plan.created, jobDifferences: coord.jobDifferences(),
+        tableCalls: coord.session.table.calls, takeovers: coord.source.takeovers, lostLeases: coord.source.lostLeases,
+      },
+    }),
   });
+  await coord?.finish(summary.exitStatus, summary.status === 'interrupted', summary.status === 'failed');
   if (config.reportDir !== undefined) {
     sample();
     writeRunReport(config.reportDir, {

@@ -41,14 +41,27 @@ export interface VerifySummary {
   readonly confidence?: ReturnType<typeof sampleConfidence>;
   readonly latency: Readonly<Record<string, LatencySummary>>;
   readonly differencesFile: string;
+  readonly coordination?: VerifyCoordination;
   readonly tasksFailed: number;
   readonly error?: PlainError;
+}
+
+/** With --coordinator: this process in the shared job. */
+export interface VerifyCoordination {
+  readonly coordinator: string;
+  readonly processId: string;
+  readonly planCreated: boolean;
+  /** Differences found by every process of the job (the exit status counts them). */
+  readonly jobDifferences: number;
+  readonly tableCalls: number;
+  readonly takeovers: number;
+  readonly lostLeases: number;
 }
 
 export function buildVerifySummary(
   config: VerifyConfig,
   stats: JobStats,
-  extra: { ringChecked: number; fatal?: PlainError; interrupted: boolean; tasksFailed: number; targetIdentity: string },
+  extra: { ringChecked: number; fatal?: PlainError; interrupted: boolean; tasksFailed: number; targetIdentity: string; coordination?: VerifyCoordination },
 ): VerifySummary {
   const c = (name: string) => stats.get(name);
   const byAttr: Record<string, number> = {};
@@ -62,7 +75,7 @@ export function buildVerifySummary(
   } else if (extra.interrupted) {
     status = 'interrupted';
     exitStatus = ExitStatus.INTERRUPTED;
-  } else if (different > 0) {
+  } else if (different > 0 || (extra.coordination?.jobDifferences ?? 0) > 0) {
     status = 'different';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else if (extra.tasksFailed > 0) {
@@ -79,6 +92,7 @@ export function buildVerifySummary(
   return {
     status,
     exitStatus,
+    ...(extra.coordination === undefined ? {} : { coordination: extra.coordination }),
     source: `${config.keyspace}.${config.table}`,
     target: `${config.targetTable} (${extra.targetIdentity})`,
     sampleRate: config.sampleRate,
@@ -138,6 +152,10 @@ export function formatVerifySummary(s: VerifySummary): string {
     if (l !== undefined) lines.push(l);
   }
   if (s.missing + s.mismatched + s.extra > 0) lines.push(`  differences      ${s.differencesFile}`);
+  if (s.coordination !== undefined) {
+    const c = s.coordination;
+    lines.push(`  job              ${c.jobDifferences} differences in the whole job (${c.coordinator}); this process ${c.planCreated ? 'wrote the plan' : 'joined the plan'}, took over ${c.takeovers} leases, lost ${c.lostLeases}, ${c.tableCalls} coordination table calls`);
+  }
   if (s.error !== undefined) lines.push(`  error            ${s.error.code}: ${s.error.message}`);
   return `${lines.join('\n')}\n`;
 }
