@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { coordinatorEndpointFlag, coordinatorFlag, leaseSecondsFlag, perProcess, processIdFlag, resolveCoordinator } from './coordinator-flags.js';
 import { Command, Option, UsageError } from 'clipanion';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
@@ -63,6 +64,11 @@ export class MonitorCommand extends CassandraCommand {
   endpointUrl = Option.String('--endpoint-url', { description: 'DynamoDB endpoint for tables and stream, e.g. http://127.0.0.1:8000' });
   streamEndpointUrl = Option.String('--stream-endpoint-url', { description: 'DynamoDB Streams endpoint when it is not --endpoint-url\'s (a proxy, a test fixture)' });
   checkpoint = Option.String('--checkpoint', { description: 'Per-shard checkpoint file (default: monitor-checkpoints/<table>.json)' });
+  coordinator = coordinatorFlag();
+  coordinatorEndpointUrl = coordinatorEndpointFlag();
+  processId = processIdFlag();
+  leaseSeconds = leaseSecondsFlag();
+  fresh = Option.Boolean('--fresh', false, { description: 'With --coordinator: drop the monitor job\'s state in the coordination table first (refused while a process of it runs)' });
   resume = Option.Boolean('--resume', false, { description: 'Continue every shard from the checkpoint (a changed stream or table is refused)' });
   sampleRate = Option.String('--sample-rate', DEFAULTS.monitor.sampleRate, { description: 'Percent of keys checked (default 100), or 1/N' });
   verifyOn = Option.String('--verify-on', { description: 'source (default): the source table\'s stream, checked against the target; target: the reverse', validator: t.isEnum(['source', 'target'] as const) });
@@ -118,7 +124,12 @@ export class MonitorCommand extends CassandraCommand {
     const otherTable = cassandra !== undefined ? `${cassandra.keyspace}.${cassandra.table}` : onSource ? this.targetTable : sourceTable;
     const failpoints = armFailpoints(this.context.env);
     const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const coordinator = resolveCoordinator(this, this.context.env);
+    if (coordinator !== undefined && this.resume) throw new UsageError('--resume is for one process and its checkpoint file; with --coordinator every process that joins continues the job from the coordination table');
+    if (coordinator === undefined && this.fresh) throw new UsageError('--fresh is for a job shared through --coordinator');
+    const own = (file: string): string => (coordinator === undefined ? file : perProcess(file, coordinator.processId));
     const config: MonitorConfig = {
+      ...(coordinator === undefined ? {} : { coordinator, fresh: this.fresh }),
       ...(cassandra === undefined ? {} : { cassandra }),
       verifyOn,
       streamTable: onSource ? sourceTable : this.targetTable,
@@ -145,9 +156,10 @@ export class MonitorCommand extends CassandraCommand {
       verbose: this.verbose,
       readStreamTable: this.readStreamTable,
       shardStats: this.shardStats,
-      ...(this.reportDir === undefined ? {} : { reportDir: this.reportDir }),
-      differencesPath: this.differences ?? path.join('monitor-differences', `${safe(otherTable)}.jsonl`),
-      checkpointPath: this.checkpoint ?? path.join('monitor-checkpoints', `${safe(otherTable)}.json`),
+      // With --coordinator each process keeps its own differences, report and (unused for resume) checkpoint.
+      ...(this.reportDir === undefined ? {} : { reportDir: coordinator === undefined ? this.reportDir : perProcess(this.reportDir, coordinator.processId, true) }),
+      differencesPath: this.differences ?? own(path.join('monitor-differences', `${safe(otherTable)}.jsonl`)),
+      checkpointPath: this.checkpoint ?? own(path.join('monitor-checkpoints', `${safe(otherTable)}.json`)),
       resume: this.resume,
       maxRetries: DEFAULTS.dynamodb.maxRetries,
       requestTimeoutMs: DEFAULTS.dynamodb.requestTimeoutMs,

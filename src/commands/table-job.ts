@@ -11,8 +11,8 @@ import type { TableJobConfig } from '../job/table-job.js';
 import { ErrorCode, ToolError } from '../errors.js';
 import { parseShard, SHARD_INDEX_ENV, type ShardSpec } from '../plan/shards.js';
 import { CassandraCommand, isPositiveInt } from './base.js';
-import path from 'node:path';
-import { coordinatorConfig, type CoordinatorConfig } from '../coord/session.js';
+import type { CoordinatorConfig } from '../coord/session.js';
+import { coordinatorEndpointFlag, coordinatorFlag, leaseSecondsFlag, perProcess, processIdFlag, resolveCoordinator } from './coordinator-flags.js';
 
 /** Read consistency levels (ANY is for writes only). */
 export const READ_CONSISTENCIES = ['ONE', 'TWO', 'THREE', 'QUORUM', 'ALL', 'LOCAL_QUORUM', 'EACH_QUORUM', 'LOCAL_ONE'] as const;
@@ -53,15 +53,10 @@ export abstract class TableJobCommand extends CassandraCommand {
     description: `Take only shard i of N (0 ≤ i < N ≤ ${LIMITS.maxShards.toLocaleString('en-US')}): a fixed 1/N of the token ring, so N processes split the table without talking to each other; auto/N reads i from ${SHARD_INDEX_ENV.join(', ')} (first set)`,
   });
   reportDir = Option.String('--report-dir', { description: 'Write latency histograms (.hgrm), summary.json, the timeline and an HTML report here (with --coordinator: in a folder per process under it)' });
-  coordinator = Option.String('--coordinator', {
-    description: 'dynamodb:<table>: many processes on one job, through leases in this DynamoDB table (created on demand, on the target\'s endpoint and account); every process started with the same job and flag shares the work, the positions and the --max-wcu budget',
-  });
-  coordinatorEndpointUrl = Option.String('--coordinator-endpoint-url', { description: 'With --coordinator: the DynamoDB endpoint of the coordination table, when it is not the target\'s (same region and credentials)' });
-  processId = Option.String('--process-id', { description: 'With --coordinator: this process\'s name in the coordination table (default <host>-<pid>, plus -i<index> under a Kubernetes Indexed Job or an AWS Batch array job)' });
-  leaseSeconds = Option.String('--lease-seconds', String(DEFAULTS.coordination.leaseMs / 1000), {
-    description: `With --coordinator: a process whose lease counter stands still this long is taken for dead and its ranges are taken over from their positions (default ${DEFAULTS.coordination.leaseMs / 1000})`,
-    validator: isPositiveInt(3600),
-  });
+  coordinator = coordinatorFlag();
+  coordinatorEndpointUrl = coordinatorEndpointFlag();
+  processId = processIdFlag();
+  leaseSeconds = leaseSecondsFlag();
 
   protected resolvedTargetTable(): string {
     return this.targetTable ?? this.table;
@@ -103,20 +98,12 @@ export abstract class TableJobCommand extends CassandraCommand {
 
   /** --report-dir, and --coordinator with the report in a folder per process (each writes its own). */
   private reportAndCoordinator(): { reportDir?: string; coordinator?: CoordinatorConfig } {
-    if (this.coordinator === undefined) {
-      if (this.coordinatorEndpointUrl !== undefined) throw new ToolError({ code: ErrorCode.USAGE, message: '--coordinator-endpoint-url needs --coordinator', retryable: false });
-      return this.reportDir === undefined ? {} : { reportDir: this.reportDir };
-    }
+    const coordinator = resolveCoordinator(this, this.context.env);
+    if (coordinator === undefined) return this.reportDir === undefined ? {} : { reportDir: this.reportDir };
     if (this.shard !== undefined) {
       throw new ToolError({ code: ErrorCode.USAGE, message: '--shard and --coordinator exclude each other: static shards split the ring without a table, a coordinator shares all of it through leases', retryable: false });
     }
-    const coordinator = coordinatorConfig(this.coordinator, this.context.env, {
-      ...(this.processId === undefined ? {} : { processId: this.processId }),
-      leaseSeconds: this.leaseSeconds,
-      ...(this.coordinatorEndpointUrl === undefined ? {} : { endpoint: this.coordinatorEndpointUrl }),
-    });
-    const reportDir = this.reportDir === undefined ? undefined : path.join(this.reportDir, coordinator.processId.replace(/[^A-Za-z0-9_.-]/g, '_'));
-    return { coordinator, ...(reportDir === undefined ? {} : { reportDir }) };
+    return { coordinator, ...(this.reportDir === undefined ? {} : { reportDir: perProcess(this.reportDir, coordinator.processId, true) }) };
   }
 
   /**

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Command, Option, UsageError } from 'clipanion';
+import { perProcess } from './coordinator-flags.js';
 import * as t from 'typanion';
 import { DEFAULTS, LIMITS } from '../config/defaults.js';
 import { ProgressDisplay, progressMode } from '../metrics/progress.js';
@@ -89,7 +90,7 @@ export class VerifyCommand extends TableJobCommand {
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
       // Each shard its own file (`….shard-<i>-of-<N>.jsonl`): shards may share a folder, never a file.
       // With --coordinator each process its own (`….<process id>.jsonl`).
-      differencesPath: this.differences ?? withProcessSuffix(withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard), shared.coordinator?.processId),
+      differencesPath: this.differences ?? maybePerProcess(withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard), shared.coordinator?.processId),
     };
     if (this.fresh && config.coordinator === undefined) throw new UsageError('--fresh is for a job shared through --coordinator (verify keeps no state of its own)');
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);
@@ -102,6 +103,6 @@ export class VerifyCommand extends TableJobCommand {
   }
 }
 
-function withProcessSuffix(file: string, processId: string | undefined): string {
-  return processId === undefined ? file : file.replace(/\.jsonl$/, `.${processId.replace(/[^A-Za-z0-9_.-]/g, '_')}.jsonl`);
+function maybePerProcess(file: string, processId: string | undefined): string {
+  return processId === undefined ? file : perProcess(file, processId);
 }

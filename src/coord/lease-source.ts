@@ -19,6 +19,7 @@ import { ErrorCode, toPlainError, type PlainError } from '../errors.js';
 import type { JobService } from '../engine/scheduler.js';
 import { FINISHED, itemPull, type Pull, type WorkSource } from '../engine/work-source.js';
 import { itemPrefix, itemSk, n, num, s, str, type Item, type LeaseTable } from './lease-table.js';
+import { itemAttributes, type PlanItem } from './plan.js';
 
 export interface LeaseOptions {
   readonly processId: string;
@@ -216,6 +217,23 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
     this.onBusy?.(this.heldIds().length > 0);
     const wait = Math.max(50, this.o.pollMs - (this.now() - this.scannedAt));
     return { kind: 'wait', until: new Promise((resolve) => setTimeout(resolve, wait).unref()) };
+  }
+
+  /**
+   * Adds an item that appeared while the job runs (a stream shard found by any process's
+   * listing); false when another process added it first. Claimable at the next look.
+   */
+  async add(item: PlanItem): Promise<boolean> {
+    if (this.board.has(item.id)) return false;
+    const added = await this.table.putNew(itemSk(this.o.planId, item.id), itemAttributes(item));
+    this.scannedAt = -Infinity;
+    return added;
+  }
+
+  /** Whether the job holds an item nobody owns that this process could take now. */
+  hasFreeWork(): boolean {
+    const doneIds = new Set([...this.board.values()].filter((v) => v.state === 'done').map((v) => v.id));
+    return [...this.board.values()].some((v) => v.state === 'pending' && v.owner === undefined && !this.givenUp.has(v.id) && v.parents.every((p) => doneIds.has(p) || !this.board.has(p)));
   }
 
   /** Reads the job's items now (the start line's counts, `status`). */

@@ -19,6 +19,8 @@ export interface PlanItem {
   readonly task: unknown;
   readonly parents?: readonly string[];
   readonly estimatedRows?: number;
+  /** Written done: nothing to do (a stream shard closed before a LATEST start). */
+  readonly done?: boolean;
 }
 
 export interface JobPlanIdentity {
@@ -95,14 +97,19 @@ export async function joinPlan(table: LeaseTable, identity: JobPlanIdentity, ite
   }
 }
 
+/** A work item's attributes as the plan writes them (and a monitor adds shards found later). */
+export function itemAttributes(it: PlanItem): Item {
+  return {
+    id: s(it.id), state: s(it.done === true ? 'done' : 'pending'), counter: n(0), task: s(JSON.stringify(it.task)),
+    ...(it.parents === undefined || it.parents.length === 0 ? {} : { parents: { SS: [...it.parents] } }),
+    ...(it.estimatedRows === undefined ? {} : { estimatedRows: n(it.estimatedRows) }),
+  };
+}
+
 async function writeItems(table: LeaseTable, planId: string, identity: JobPlanIdentity, list: readonly PlanItem[], processId: string): Promise<JoinedPlan> {
   await table.putAll(list.map((it) => ({
     sk: itemSk(planId, it.id),
-    attributes: {
-      id: s(it.id), state: s('pending'), counter: n(0), task: s(JSON.stringify(it.task)),
-      ...(it.parents === undefined || it.parents.length === 0 ? {} : { parents: { SS: [...it.parents] } }),
-      ...(it.estimatedRows === undefined ? {} : { estimatedRows: n(it.estimatedRows) }),
-    },
+    attributes: itemAttributes(it),
   })));
   // Ready only if the plan is still ours: a process that took creation over owns it now.
   const ready = await table.update(PLAN_SK, 'SET #state = :ready, itemCount = :count, readyAt = :at', 'planId = :id', { '#state': 'state' }, {

@@ -1,3 +1,4 @@
+import type { CoordinatorConfig } from '../coord/session.js';
 /** A monitor job's resolved configuration: validated once at the edge, trusted inside. */
 import type { CassandraConnection } from '../cassandra/client.js';
 import type { ArmedFailpoints } from '../engine/failpoints.js';
@@ -79,6 +80,10 @@ export interface MonitorConfig {
   readonly checkpointPath: string;
   /** Continue from the checkpoint. */
   readonly resume: boolean;
+  /** `--coordinator`: many monitor processes on one stream, one owner per shard (src/monitor/coordinated.ts). */
+  readonly coordinator?: CoordinatorConfig;
+  /** With --coordinator: drop the job's state in the coordination table first. */
+  readonly fresh?: boolean;
   readonly maxRetries: number;
   readonly requestTimeoutMs: number;
   readonly connectionsPerThread: number;

@@ -24,7 +24,10 @@ import type { ProgressDisplay } from '../metrics/progress.js';
 import { writeRunReport } from '../report/run-report.js';
 import { TimelineSampler } from '../report/timeline.js';
 import { createStreamsClient } from '../streams/client.js';
-import { ShardSource } from '../streams/shard-source.js';
+import { ShardSource, type ShardTask } from '../streams/shard-source.js';
+import type { ShardInfo } from '../streams/shards.js';
+import type { WorkSource } from '../engine/work-source.js';
+import { joinMonitor } from './coordinated.js';
 import { childShards, describeStream } from '../streams/shards.js';
 import { ignoredAttributes } from './cassandra-side.js';
 import type { MonitorConfig } from './config.js';
@@ -85,21 +88,28 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     const shardsPerThread = Math.max(config.shardsPerThread, Math.ceil((2 * board.size) / config.threads));
     const stats = new JobStats<MonitorCounter>('events', (w) => display.event('warning', { warning: w }, `warning: ${w.message}`));
     const results = new MonitorResults(stats, display, { differencesPath: config.differencesPath, verbose: config.verbose, ...(previous === undefined ? {} : { resumeFrom: checkpoint.resume() }) });
-    const work = new CheckpointedShards<MonitorTask>(
-      source,
-      checkpoint,
-      (task) => {
-        const parent = board.parentOf(task.shardId);
-        const inherited = parent === undefined ? [] : results.inheritedBy(parent);
-        return inherited.length === 0 ? task : { ...task, inherited };
-      },
-      (id, cursor) => results.ledger.advance(id, cursor),
-    );
     const slots = createRateSlots('wcu');
     const reads = new ThroughputControl({ kind: 'adaptive', ...(config.maxRcu === undefined ? {} : { maxWcu: config.maxRcu }) }, stats, {
       channel: 'read', slots, timeline: false,
       counters: { units: 'readUnits', throttled: 'throttledRequests', requests: 'requests', latencyPhase: 'batch-get' },
     });
+    const decorate = (task: ShardTask): MonitorTask => {
+      const parent = board.parentOf(task.shardId);
+      const inherited = parent === undefined ? [] : results.inheritedBy(parent);
+      return inherited.length === 0 ? task : { ...task, inherited };
+    };
+    // --coordinator: the shards are leases shared with other monitor processes (coordinated.ts).
+    const coord = config.coordinator === undefined ? undefined : await joinMonitor(config, {
+      endpoint: p.streamTableEndpoint, streamArn, checkedAgainst, firstListing: first.shards, stats, reads, decorate,
+      onAdvance: (id, cursor) => results.ledger.advance(id, cursor),
+    });
+    const work: WorkSource<MonitorTask> = coord?.work ?? new CheckpointedShards<MonitorTask>(source, checkpoint, decorate, (id, cursor) => results.ledger.advance(id, cursor));
+    if (coord !== undefined) board.followed = (id) => coord.source.heldIds().includes(id);
+    /** A listing: the board learns it, and a shared job holds every shard of it. */
+    const learn = (list: readonly ShardInfo[]): void => {
+      board.learn(list);
+      coord?.publish(list).catch((error: unknown) => display.event('warning', { error: String(error) }, `warning: adding shards to ${config.coordinator?.text ?? ''} failed: ${String(error)}`));
+    };
     const sampler = new TimelineSampler(stats.startedAt);
     let lastSample = stats.startedAt;
     /** The report's timeline speaks of items: here the events read, and the checks' read units. */
@@ -158,7 +168,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     const rediscover = async (): Promise<void> => {
       try {
         const listing = await describeStream(streams, streamArn);
-        board.learn(listing.shards);
+        learn(listing.shards);
         if (listing.status === 'DISABLED' || listing.status === 'DISABLING') display.event('warning', { streamStatus: listing.status }, `warning: stream ${streamArn} is ${listing.status}: it takes no new changes; its shards are read to their end`);
         await checkTableStream();
       } catch (error) {
@@ -197,7 +207,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
             board.end(data.shardId);
             // Its children may exist already: list them now rather than at the next listing.
             void childShards(streams, streamArn, data.shardId).then(
-              (list) => board.learn(list),
+              (list) => learn(list),
               (error: unknown) => display.event('warning', { shard: item.id, error: String(error) }, `warning: listing the children of ${item.id} failed: ${String(error)}`),
             );
             return;
@@ -227,6 +237,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       },
       services: [
         reads,
+        ...(coord?.services ?? []),
         every(DEFAULTS.migrate.checkpointEveryMs, () => checkpoint.save()),
         every(config.statsIntervalMs, () => {
           const s = current();
@@ -241,7 +252,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
             scheduler.stop();
           }
           // A deferred difference waits for children that are listed but not read yet.
-          if (config.untilCaughtUp && board.allCaughtUp() && !results.waiting((parent) => board.hasChildren(parent))) {
+          if (config.untilCaughtUp && board.allCaughtUp() && coord?.source.hasFreeWork() !== true && !results.waiting((parent) => board.hasChildren(parent))) {
             end ??= 'caught-up';
             scheduler.stop();
           }
@@ -273,7 +284,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
     // A stream that ended (disabled) or was replaced between two listings is still reported.
     if (fatal === undefined) await checkTableStream().catch(() => undefined);
     if (config.shardStats) printBacklog();
-    const summary = buildSummary(current(), {
+    const built = buildSummary(current(), {
       ended: fatal !== undefined ? 'failed' : (end ?? 'stream-ended'),
       ...(fatal === undefined ? {} : { fatal }),
       streamArn,
@@ -282,6 +293,14 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       differencesFile: config.differencesPath,
       ...(streamChange === undefined ? {} : { streamChange }),
     });
+    const summary = coord === undefined ? built : {
+      ...built,
+      coordination: {
+        coordinator: config.coordinator!.text, processId: config.coordinator!.processId, planCreated: coord.plan.created, shardsHeldAtEnd: coord.source.heldIds().length,
+        tableCalls: coord.session.table.calls, takeovers: coord.source.takeovers, lostLeases: coord.source.lostLeases,
+      },
+    };
+    await coord?.finish(summary.exitStatus, summary.ended === 'failed' ? 'failed' : summary.ended === 'interrupted' ? 'interrupted' : 'finished');
     if (config.reportDir !== undefined) {
       sample(true);
       writeRunReport(config.reportDir, {

@@ -31,6 +31,12 @@ export class ShardBoard {
   private readonly states = new Map<string, ShardState>();
   private readonly ended = new Set<string>();
 
+  /**
+   * With --coordinator: the shards this process follows (others' shards are not its to wait
+   * for); by default every shard.
+   */
+  followed: (shardId: string) => boolean = () => true;
+
   constructor(private readonly source: ShardSource) {}
 
   /** Shards from a listing (all of them, or one shard's children): the source hands out what became ready. */
@@ -86,6 +92,7 @@ export class ShardBoard {
   allCaughtUp(): boolean {
     for (const s of this.shards.values()) {
       if (this.ended.has(s.shardId) || this.source.state(s.shardId) === undefined) continue; // skipped (closed at a LATEST start)
+      if (!this.followed(s.shardId)) continue;
       const st = this.states.get(s.shardId);
       if (st === undefined || !st.caughtUp || st.pending > 0) return false;
     }

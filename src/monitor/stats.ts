@@ -110,6 +110,8 @@ export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'failed' | 'in
 export type MonitorEnd = 'caught-up' | 'duration' | 'interrupted' | 'stream-ended' | 'failed';
 
 export interface MonitorSummary extends MonitorStats {
+  /** With --coordinator: this process in the shared job (its counts are its own shards'). */
+  readonly coordination?: { readonly coordinator: string; readonly processId: string; readonly planCreated: boolean; readonly shardsHeldAtEnd: number; readonly tableCalls: number; readonly takeovers: number; readonly lostLeases: number };
   readonly status: MonitorStatus;
   readonly exitStatus: ExitStatusCode;
   readonly ended: MonitorEnd;
@@ -160,6 +162,7 @@ export function formatSummary(s: MonitorSummary): string {
   const head = `monitor ${s.status} (${s.ended}): ${s.streamArn} checked against ${s.checkedAgainst}, sample ${s.sampleRate}`;
   const tail =
     (s.missing + s.mismatched + s.stillPresent > 0 ? `  differences    ${s.differencesFile}\n` : '') +
-    (s.streamChange === undefined ? '' : `  stream         ${s.streamChange === 'disabled' ? 'the table\'s stream was disabled during the run' : `the table now has another stream: ${s.streamChange}`}\n`);
+    (s.streamChange === undefined ? '' : `  stream         ${s.streamChange === 'disabled' ? 'the table\'s stream was disabled during the run' : `the table now has another stream: ${s.streamChange}`}\n`) +
+    (s.coordination === undefined ? '' : `  job            process ${s.coordination.processId} of ${s.coordination.coordinator}: the counts above are of the shards it read; took over ${s.coordination.takeovers} leases, lost ${s.coordination.lostLeases}, ${s.coordination.tableCalls} coordination table calls\n`);
   return `${head}\n${formatStats(s, 'summary')}${tail}`;
 }
