@@ -36,6 +36,7 @@ const SECTIONS: readonly Section[] = [
   { id: 'ddb-write', title: 'DynamoDB write path per request', script: 'ddb-write', args: ['--requests', '3000', '--concurrency', '1,16', '--rounds', '3'] },
   { id: 'migrate', title: 'migrate beside the seed tool\'s way, and into DynamoDB Local', script: 'migrate', args: ['--rows', '1000000', '--threads', THREADS, '--baseline-rows', '20000', '--local-rows', '100000', '--keyspace', 'bench_read'] },
   { id: 'scaling', title: 'scaling over --threads with peak RSS', script: 'memory', args: ['--rows', '1000000', '--threads', '1,2,4,8,16', '--keyspace', 'bench_read'] },
+  { id: 'coord', title: 'migrate --coordinator: N processes on one job', script: 'coord', args: ['--rows', '300000', '--processes', '1,2,4', '--threads', THREADS, '--runs', '1', '--keyspace', 'bench_read'] },
   { id: 'verify', title: 'verify beside migrate', script: 'verify', args: ['--rows', '1000000', '--threads', THREADS, '--keyspace', 'bench_read'] },
   { id: 'populate', title: 'populate beside one INSERT at a time', script: 'populate', args: ['--rows', '1000000', '--threads', THREADS, '--baseline-rows', '20000'] },
   { id: 'throttle', title: 'throttling', script: 'throttle', args: ['--rows', '200000', '--capacity', '2000,10000', '--threads', THREADS, '--repeat', '3'] },
