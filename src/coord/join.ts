@@ -4,6 +4,8 @@
  * lease source and registry made. The command adds what it does with them.
  */
 import { DEFAULTS } from '../config/defaults.js';
+import type { ThroughputControl } from '../engine/throughput.js';
+import type { PlainError } from '../errors.js';
 import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
 import { LeaseSource } from './lease-source.js';
 import { joinPlan, type JobPlanIdentity, type JoinedPlan, type PlanItem } from './plan.js';
@@ -38,6 +40,35 @@ export function budgetsOf(settings: Readonly<Record<string, string | number | bo
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(settings)) if (k.startsWith('budget.') && typeof v === 'number') out[k.slice('budget.'.length)] = v;
   return out;
+}
+
+/** What a command hands its joined job: how it warns, its totals, its rate controls per budget channel. */
+export interface JobHooks {
+  readonly warn: (error: PlainError) => void;
+  readonly totals: () => Record<string, number>;
+  /** The rate control each budget channel limits (`wcu`, `rcu`, `items`). */
+  readonly controls: Readonly<Record<string, ThroughputControl>>;
+}
+
+/**
+ * Wires a joined job into the command's run: the heartbeat carries the totals, each budget's
+ * share is its control's ceiling (none at all before the first share: nothing is written before
+ * the others have counted this process), and holding leases makes the process a member.
+ */
+export function attachJob<T>(joined: JoinedJob<T>, hooks: JobHooks): void {
+  const { registry, source } = joined;
+  registry.totals = hooks.totals;
+  const limited = Object.keys(registry.budgets).filter((c) => hooks.controls[c] !== undefined);
+  for (const c of limited) hooks.controls[c]!.setCeiling(0);
+  if (limited.length > 0) registry.onShares = (shares) => {
+    for (const c of limited) hooks.controls[c]!.setCeiling(shares[c] ?? 0);
+  };
+  source.onWarning = (e) => hooks.warn({ ...e, message: `renewing a lease: ${e.message}` });
+  registry.onWarning = (e) => hooks.warn({ ...e, message: `heartbeat: ${e.message}` });
+  source.onBusy = (busy) => {
+    registry.setMember(busy);
+    registry.setState(busy ? 'running' : 'waiting');
+  };
 }
 
 export async function joinCoordinatedJob<T>(r: JoinRequest<T>): Promise<JoinedJob<T>> {

@@ -10,6 +10,7 @@ import type { ProcessState } from '../coord/processes.js';
 import type { Coordination } from './coordinated.js';
 import type { MigrateStatus, MigrateSummary } from './summary.js';
 import type { MigrateCounter } from './task.js';
+import { attachJob } from '../coord/join.js';
 
 export interface CoordinatedRun {
   readonly services: readonly JobService[];
@@ -19,20 +20,12 @@ export interface CoordinatedRun {
 
 export function startCoordinatedRun(c: Coordination, stats: JobStats<MigrateCounter>, control: ThroughputControl): CoordinatedRun {
   const { registry, source } = c;
-  registry.totals = () => ({ rowsRead: stats.get('rowsRead'), itemsWritten: stats.get('itemsWritten'), deadLetters: stats.get('deadLetters') });
-  const channel = Object.keys(registry.budgets)[0];
-  if (channel !== undefined) {
-    // Nothing is written before this process has a share: its first comes two heartbeats after
-    // it starts to hold leases (coord/processes.ts).
-    control.setCeiling(0);
-    registry.onShares = (shares) => control.setCeiling(shares[channel] ?? 0);
-  }
-  source.onWarning = (e) => stats.warning({ ...e, message: `renewing a lease: ${e.message}` });
-  registry.onWarning = (e) => stats.warning({ ...e, message: `heartbeat: ${e.message}` });
-  source.onBusy = (busy) => {
-    registry.setMember(busy);
-    registry.setState(busy ? 'running' : 'waiting');
-  };
+  attachJob(c, {
+    warn: (e) => stats.warning(e),
+    totals: () => ({ rowsRead: stats.get('rowsRead'), itemsWritten: stats.get('itemsWritten'), deadLetters: stats.get('deadLetters') }),
+    // --max-wcu is a budget in write units, --rate one in items: either limits the one write rate.
+    controls: { wcu: control, items: control },
+  });
   return {
     services: [source, registry],
     register: () => registry.register(),

@@ -20,7 +20,7 @@ import type { ThroughputControl } from '../engine/throughput.js';
 import type { Pull, WorkSource } from '../engine/work-source.js';
 import type { PlainError } from '../errors.js';
 import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
-import { joinCoordinatedJob, type JoinedJob } from '../coord/join.js';
+import { attachJob, joinCoordinatedJob, type JoinedJob } from '../coord/join.js';
 import type { PlanItem } from '../coord/plan.js';
 import type { JobStats } from '../metrics/job-stats.js';
 import { isClosed, type ShardInfo } from '../streams/shards.js';
@@ -80,18 +80,12 @@ export async function joinMonitor(
     files: { differences: config.differencesPath, ...(config.reportDir === undefined ? {} : { report: config.reportDir }) },
   });
   const { source, registry } = joined;
-  const { stats, reads } = o;
-  registry.totals = () => ({ rowsRead: stats.get('events'), itemsWritten: stats.get('matched'), differences: stats.get('missing') + stats.get('mismatched') + stats.get('stillPresent') });
-  if (registry.budgets.rcu !== undefined) {
-    reads.setCeiling(0);
-    registry.onShares = (shares) => reads.setCeiling(shares.rcu ?? 0);
-  }
-  source.onWarning = (e) => stats.warning({ ...e, message: `renewing a lease: ${e.message}` });
-  registry.onWarning = (e) => stats.warning({ ...e, message: `heartbeat: ${e.message}` });
-  source.onBusy = (busy) => {
-    registry.setMember(busy);
-    registry.setState(busy ? 'running' : 'waiting');
-  };
+  const { stats } = o;
+  attachJob(joined, {
+    warn: (e) => stats.warning(e),
+    totals: () => ({ rowsRead: stats.get('events'), itemsWritten: stats.get('matched'), differences: stats.get('missing') + stats.get('mismatched') + stats.get('stillPresent') }),
+    controls: { rcu: o.reads },
+  });
   await registry.register();
   const work: WorkSource<MonitorTask> = {
     next: async (): Promise<Pull<MonitorTask>> => {

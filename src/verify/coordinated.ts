@@ -9,7 +9,7 @@ import type { JobService } from '../engine/scheduler.js';
 import type { ThroughputControl } from '../engine/throughput.js';
 import type { WorkItem } from '../engine/work-source.js';
 import type { ResolvedEndpoint } from '../dynamodb/endpoint.js';
-import { joinCoordinatedJob, type JoinedJob } from '../coord/join.js';
+import { attachJob, joinCoordinatedJob, type JoinedJob } from '../coord/join.js';
 import type { JobStats } from '../metrics/job-stats.js';
 import type { VerifyConfig } from './config.js';
 import type { VerifyCounter, VerifyTask } from './task.js';
@@ -50,20 +50,11 @@ export async function joinVerify(
     files: { differences: config.differencesPath, ...(config.reportDir === undefined ? {} : { report: config.reportDir }) },
   });
   const { registry, source } = joined;
-  registry.totals = () => ({ rowsRead: stats.get('rowsChecked'), itemsWritten: stats.get('matched'), differences: stats.get('missing') + stats.get('mismatched') + stats.get('extra') });
-  const has = (channel: string): boolean => registry.budgets[channel] !== undefined;
-  if (has('rcu')) controls.reads.setCeiling(0);
-  if (has('wcu')) controls.repairs.setCeiling(0);
-  registry.onShares = (shares) => {
-    if (has('rcu')) controls.reads.setCeiling(shares.rcu ?? 0);
-    if (has('wcu')) controls.repairs.setCeiling(shares.wcu ?? 0);
-  };
-  source.onWarning = (e) => stats.warning({ ...e, message: `renewing a lease: ${e.message}` });
-  registry.onWarning = (e) => stats.warning({ ...e, message: `heartbeat: ${e.message}` });
-  source.onBusy = (busy) => {
-    registry.setMember(busy);
-    registry.setState(busy ? 'running' : 'waiting');
-  };
+  attachJob(joined, {
+    warn: (e) => stats.warning(e),
+    totals: () => ({ rowsRead: stats.get('rowsChecked'), itemsWritten: stats.get('matched'), differences: stats.get('missing') + stats.get('mismatched') + stats.get('extra') }),
+    controls: { rcu: controls.reads, wcu: controls.repairs },
+  });
   await registry.register();
   return {
     ...joined,
