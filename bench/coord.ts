@@ -246,9 +246,11 @@ const batchTop = med(top, (r) => r.batchRequests / r.wallSeconds);
 const limit = [
   `What limits it${runs > 1 ? ` (medians over ${runs} runs)` : ''}: one process kept the ${CORES} cores ${pct(med(1, busy))} busy (its own share ${pct(med(1, clientShare))}, the rest Cassandra, the sink, DynamoDB Local and whatever else ran); ` +
     `${top} processes ran at ${speedTop.toFixed(2)}× its rows/s with the cores ${pct(med(top, busy))} busy (their share ${pct(med(top, clientShare))})`,
-  med(1, busy) >= 0.85
-    ? `, so processes on one machine cannot go past the CPU bound one process already reaches — more processes pay off on more machines (or cores), not here`
-    : `: one process left the cores ${pct(1 - med(1, busy))} idle, so it was held back by something other than CPU (waits on Cassandra pages or on writes)`,
+  med(1, busy) < 0.85
+    ? `: one process left the cores ${pct(1 - med(1, busy))} idle, so it was held back by something other than CPU (waits on Cassandra pages or on writes)${speedTop > 1.05 ? ', and more processes used that slack' : ', and more processes did not turn that slack into rows/s'}`
+    : speedTop > 1.05
+      ? `: the cores were already busy with one process, so the gain came from the processes taking a larger share of them from everything else on the machine (${pct(med(1, clientShare))} → ${pct(med(top, clientShare))}), not from more CPU — on one machine N processes cannot go past its cores; more processes pay off on more machines`
+      : `, so processes on one machine cannot go past the CPU bound one process already reaches — more processes pay off on more machines (or cores), not here`,
   `; ${top} processes used ${med(top, cpuPerMillion).toFixed(1)} client CPU-s per 1M rows against ${med(1, cpuPerMillion).toFixed(1)} for one (each pays its own start, driver connections and threads)`,
   `; coordination calls were ${callsTop.toFixed(1)}/s, ${((100 * callsTop) / Math.max(1e-9, batchTop)).toFixed(1)} % of the ${fmt(batchTop)} BatchWriteItem requests/s beside them`,
   values['no-plain']
