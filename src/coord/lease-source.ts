@@ -195,6 +195,17 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
       v.parents.every((p) => doneIds.has(p) || !this.board.has(p));
     // Each process walks the free items from its own starting point: fewer claims collide.
     const free = rotate([...this.board.values()].filter((v) => claimable(v) && v.owner === undefined), hash(mine));
+    // Leases under our own id that this process does not hold: a predecessor with the same
+    // --process-id (a restarted pod) died holding them. Nobody else may use our id, so they
+    // are ours again at once, from their positions.
+    for (const v of this.board.values()) {
+      if (v.state !== 'pending' || v.owner !== mine || this.held.has(v.id) || this.givenUp.has(v.id)) continue;
+      const got = await this.claim(v, '#owner = :me AND #counter = :seen AND #state = :pending', { ':seen': n(v.counter) });
+      if (got !== undefined) {
+        this.takeovers++;
+        return got;
+      }
+    }
     for (const v of free) {
       const got = await this.claim(v, 'attribute_not_exists(#owner) AND #state = :pending', {});
       if (got !== undefined) return got;

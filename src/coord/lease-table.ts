@@ -68,7 +68,7 @@ export function coordError(error: unknown, table: string, action: string): ToolE
   if (/AccessDenied|UnrecognizedClient|InvalidSignature|ExpiredToken|MissingAuthentication/.test(name)) {
     return toolError(ErrorCode.DYNAMODB_AUTH, `coordination table '${table}': cannot ${action}: ${name}: ${message} (see the IAM policy in the README, "One machine or many")`, { table });
   }
-  if (name === 'ResourceNotFoundException') return toolError(ErrorCode.DYNAMODB_TABLE_NOT_FOUND, `coordination table '${table}' does not exist (migrate, verify and monitor create it on demand when started with --coordinator)`, { table });
+  if (name === 'ResourceNotFoundException') return toolError(ErrorCode.DYNAMODB_TABLE_NOT_FOUND, `coordination table '${table}' does not exist (migrate, verify and monitor started with --coordinator create it on demand)`, { table });
   const retryable = status >= 500 || /Throttl|ProvisionedThroughputExceeded|RequestLimitExceeded/.test(name);
   return toolError(retryable ? ErrorCode.DYNAMODB_SERVER_ERROR : ErrorCode.DYNAMODB_REQUEST_REJECTED, `coordination table '${table}': cannot ${action}: ${name}: ${message}`, { table }, retryable);
 }

@@ -4,6 +4,7 @@
  * IAM needs are in the README, "One machine or many").
  */
 import os from 'node:os';
+import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCredentialSource, createDynamoDbClient } from '../dynamodb/credentials.js';
 import { resolveEndpoint, type ResolvedEndpoint } from '../dynamodb/endpoint.js';
@@ -48,11 +49,15 @@ export function orchestratorIndex(env: NodeJS.ProcessEnv): { readonly name: stri
   return undefined;
 }
 
-/** `<host>-<pid>`, and `-i<index>` under an orchestrator: unique per process, readable in `status`. */
+/**
+ * `<host>-<pid>-<random>`, and `-i<index>` under an orchestrator: readable in `status`, and new
+ * at every start (a container's host name and pid repeat when it restarts; a restart under an
+ * explicit --process-id takes its predecessor's leases back at once, see lease-source.ts).
+ */
 export function defaultProcessId(env: NodeJS.ProcessEnv): string {
   const index = orchestratorIndex(env);
   const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60);
-  return `${host}-${process.pid}${index === undefined ? '' : `-i${index.value}`}`;
+  return `${host}-${process.pid}-${randomBytes(2).toString('hex')}${index === undefined ? '' : `-i${index.value}`}`;
 }
 
 export function coordinatorConfig(text: string, env: NodeJS.ProcessEnv, o: { processId?: string; leaseSeconds?: number; endpoint?: string }): CoordinatorConfig {

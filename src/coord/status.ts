@@ -22,7 +22,10 @@ export interface JobStatus {
   readonly ringDone?: number;
   readonly inProgress: ReadonlyArray<{ readonly id: string; readonly owner: string; readonly since?: string; readonly position?: string; readonly ownerAlive: boolean }>;
   readonly givenUp: ReadonlyArray<{ readonly id: string; readonly by: readonly string[] }>;
-  readonly totals: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters: number };
+  /** deadLetters: a migrate job's, exact (as counts.deadLetters). */
+  readonly totals: { readonly rowsRead: number; readonly itemsWritten: number; readonly deadLetters?: number };
+  /** The items' own counts, exact (each counted in its lease): migrate's deadLetters, verify's and monitor's differences. */
+  readonly counts: Readonly<Record<string, number>>;
   readonly processes: ReadonlyArray<ProcessView & { readonly heartbeatAgeSec: number | null; readonly alive: boolean }>;
   readonly budgets: Readonly<Record<string, number>>;
   readonly etaSec: number | null;
@@ -74,6 +77,7 @@ export async function readJobStatus(table: LeaseTable, leaseMs: number, nowMs = 
   const doneShare = ringDone ?? (items.length === 0 ? 0 : done.length / items.length);
   const etaSec = doneShare > 0 && doneShare < 1 && Number.isFinite(elapsedSec) ? Math.round((elapsedSec * (1 - doneShare)) / doneShare) : doneShare >= 1 ? 0 : null;
   const sum = (name: string): number => processes.reduce((a, p) => a + (p.totals[name] ?? 0), 0);
+  const counts = countsOf(items, table.job === 'migrate' ? ['deadLetters'] : ['differences']);
   return {
     job: table.job,
     planId,
@@ -85,11 +89,18 @@ export async function readJobStatus(table: LeaseTable, leaseMs: number, nowMs = 
     ...(ringDone === undefined ? {} : { ringDone }),
     inProgress: running.map((v) => ({ id: v.id, owner: v.owner as string, ...(v.since === undefined ? {} : { since: v.since }), ...(v.cursor === undefined ? {} : { position: v.cursor }), ownerAlive: aliveIds.has(v.owner as string) })),
     givenUp: givenUp.map((v) => ({ id: v.id, by: v.failedBy })),
-    totals: { rowsRead: sum('rowsRead'), itemsWritten: sum('itemsWritten'), deadLetters: items.reduce((a, v) => a + (v.counts.deadLetters ?? 0), 0) },
+    totals: { rowsRead: sum('rowsRead'), itemsWritten: sum('itemsWritten'), ...(table.job === 'migrate' ? { deadLetters: counts.deadLetters ?? 0 } : {}) },
+    counts,
     processes,
     budgets,
     etaSec,
   };
+}
+
+function countsOf(items: readonly ItemView[], names: readonly string[]): Record<string, number> {
+  const out: Record<string, number> = Object.fromEntries(names.map((k) => [k, 0]));
+  for (const v of items) for (const [k, c] of Object.entries(v.counts)) out[k] = (out[k] ?? 0) + c;
+  return out;
 }
 
 /** Share of the ring done, positions of ranges in progress included; undefined for items that are no token ranges. */
@@ -107,6 +118,14 @@ function ringOf(items: readonly ItemView[]): number | undefined {
   return total > 0 ? done / total : undefined;
 }
 
+/** Rows and items in the words of the job (each process's last heartbeat), then its exact counts. */
+function soFar(st: JobStatus): string {
+  const f = (x: number): string => x.toLocaleString('en-US');
+  const [rows, items] = st.job === 'migrate' ? ['rows read', 'items written'] : st.job === 'verify' ? ['rows checked', 'matched'] : ['events', 'matched'];
+  const counts = Object.entries(st.counts).map(([k, v]) => `${f(v)} ${k === 'deadLetters' ? 'dead letters' : k}`).join(', ');
+  return `${f(st.totals.rowsRead)} ${rows}, ${f(st.totals.itemsWritten)} ${items} (each process's last heartbeat); ${counts}`;
+}
+
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
 export function formatJobStatus(st: JobStatus, coordinator: string): string {
@@ -115,9 +134,9 @@ export function formatJobStatus(st: JobStatus, coordinator: string): string {
     `  plan           ${st.planId} (${st.planState}), written by ${st.createdBy}${st.createdAt === undefined ? '' : ` at ${st.createdAt}`}`,
     `  items          ${st.items.done} done, ${st.items.inProgress} in progress, ${st.items.free} free${st.items.givenUp > 0 ? ` (${st.items.givenUp} given up by a process)` : ''}, of ${st.items.total}` +
       (st.ringDone === undefined ? '' : `; ${pct(st.ringDone)} of the ring`),
-    `  so far         ${st.totals.rowsRead.toLocaleString('en-US')} rows read, ${st.totals.itemsWritten.toLocaleString('en-US')} items written (each process's last heartbeat), ${st.totals.deadLetters.toLocaleString('en-US')} dead letters`,
+    `  so far         ${soFar(st)}`,
     `  ETA            ${st.etaSec === null ? '?' : st.etaSec === 0 ? 'done' : `${st.etaSec} s (from the share done since the plan was written)`}`,
-    `  budget         ${Object.keys(st.budgets).length === 0 ? 'none (no --max-wcu)' : Object.entries(st.budgets).map(([c, v]) => `${v.toLocaleString('en-US')} ${c}/s`).join(', ')}`,
+    `  budget         ${Object.keys(st.budgets).length === 0 ? 'none' : Object.entries(st.budgets).map(([c, v]) => `${v.toLocaleString('en-US')} ${c}/s`).join(', ')}`,
     `  processes      ${st.processes.filter((p) => p.alive).length} alive of ${st.processes.length}`,
   ];
   for (const p of st.processes) {
