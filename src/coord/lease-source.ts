@@ -307,11 +307,15 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
         { '#owner': 'owner', '#counter': 'counter', ...(expression.includes('#state') ? { '#state': 'state' } : {}), ...(expression.includes('#cursor') ? { '#cursor': 'cursor' } : {}) },
         { ':me': s(this.o.processId), ':held': n(h.counter), ':one': n(1), ...(cursor === undefined ? {} : { ':cursor': s(cursor) }), ...countValues, ...(w.values ?? {}) },
       );
-      if (out === undefined) {
+      // Refused: lost, unless the refusal was our own write landing twice (the SDK resends a
+      // request whose answer it did not get; the resend then meets the counter it moved itself).
+      const landed = out ?? (await this.ownWriteLanded(id, h, w.last === true));
+      if (landed === undefined) {
         this.lose(id, h);
         return;
       }
-      h.counter = num(out, 'counter') ?? h.counter + 1;
+      const written = landed;
+      h.counter = num(written, 'counter') ?? h.counter + 1;
       for (const [k, v] of Object.entries(counts)) {
         if (h.settled[k] !== undefined) h.settled[k] -= v;
         if (w.saveCursor === false) h.unsettled = {};
@@ -323,11 +327,22 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
       if (w.last === true) {
         h.ended = true;
         this.held.delete(id);
-        this.board.set(id, viewOf(out));
+        this.board.set(id, viewOf(written));
       }
     });
     h.chain = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * The item as it is now when it stands one counter on from ours with nothing else changed:
+   * still ours, or (a last write, which gives the lease up) owned by nobody. Else undefined.
+   */
+  private async ownWriteLanded(id: string, h: Held, last: boolean): Promise<Item | undefined> {
+    const now = await this.table.get(itemSk(this.o.planId, id));
+    const owner = str(now, 'owner');
+    const ours = owner === this.o.processId || (last && owner === undefined);
+    return ours && num(now, 'counter') === h.counter + 1 ? now : undefined;
   }
 
   private lose(id: string, h: Held): void {

@@ -154,6 +154,38 @@ describe('leases', () => {
     expect(num(await t.get(itemSk(plan.planId, 'r0')), 'counts_deadLetters')).toBe(7);
   });
 
+  it('a process restarted under the same id takes its leases back at once, from their positions', async () => {
+    const t = new LeaseTable(client, TABLE, 'same-id');
+    const plan = await joinPlan(t, identity('k'), items(1), joinOptions('A'));
+    const clock = new Clock();
+    const before = source(t, 'A', plan.planId, clock);
+    await before.next();
+    before.advance('r0', '42');
+    await before.renewAll();
+    const after = source(t, 'A', plan.planId, clock); // the same --process-id, nothing held in memory
+    expect(await after.next()).toMatchObject({ kind: 'item', item: { id: 'r0', cursor: '42' } });
+    expect(after.takeovers).toBe(1);
+  });
+
+  it('a refused write that is our own resend landing twice is no lost lease', async () => {
+    const t = new LeaseTable(client, TABLE, 'resend');
+    const plan = await joinPlan(t, identity('k'), items(1), joinOptions('A'));
+    const a = source(t, 'A', plan.planId, new Clock());
+    const lost: string[] = [];
+    a.watchLost((id) => lost.push(id));
+    await a.next();
+    // As if A's renewal reached DynamoDB but its answer did not reach A: the counter moved once.
+    await t.update(itemSk(plan.planId, 'r0'), 'SET #c = #c + :one', undefined, { '#c': 'counter' }, { ':one': { N: '1' } });
+    a.advance('r0', '7');
+    await a.renewAll();
+    expect(lost).toEqual([]);
+    expect(a.heldIds()).toEqual(['r0']);
+    // One more move by anyone else is a lost lease.
+    await t.update(itemSk(plan.planId, 'r0'), 'SET #c = #c + :two', undefined, { '#c': 'counter' }, { ':two': { N: '2' } });
+    await a.renewAll();
+    expect(lost).toEqual(['r0']);
+  });
+
   it('a process that gave an item up does not take it again; another process does', async () => {
     const t = new LeaseTable(client, TABLE, 'given-up');
     const plan = await joinPlan(t, identity('k'), items(1), joinOptions('A'));
