@@ -76,6 +76,8 @@ export class MigrateCommand extends TableJobCommand {
 
   override async execute(): Promise<number> {
     if (this.resume && this.fresh) throw new UsageError('--resume and --fresh exclude each other');
+    if (this.coordinator !== undefined && this.resume) throw new UsageError('--resume is for one process and its checkpoint file; with --coordinator every process that joins continues the job from the coordination table');
+    if (this.coordinator !== undefined && this.checkpoint !== undefined) throw new UsageError('--checkpoint is for one process; with --coordinator the positions are kept in the coordination table');
     if (this.streamViewType !== undefined && !this.createTable) throw new UsageError('--stream-view-type needs --create-table: it sets the stream of a table the tool creates');
     if (this.rate !== undefined && this.maxWcu !== undefined) throw new UsageError('--rate and --max-wcu exclude each other: --rate fixes items per second');
     const rate: RateMode = this.rate !== undefined

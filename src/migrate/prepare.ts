@@ -100,8 +100,6 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
  */
 async function prepareCoordinated(config: MigrateConfig, prepared: PreparedTableJob, job: JobIdentity, checkpointPath: string): Promise<PreparedJob> {
   const coordinator = config.coordinator!;
-  if (config.resume) throw usage('--resume is for one process and its checkpoint file; with --coordinator every process that joins continues the job from the coordination table');
-  if (config.checkpointPath !== undefined) throw usage('--checkpoint is for one process; with --coordinator the positions are kept in the coordination table');
   const safeId = coordinator.processId.replace(/[^A-Za-z0-9_.-]/g, '_');
   const deadLetterPath = config.deadLetterPath ?? checkpointPath.replace(/\.json$/, '') + `.${safeId}.dead-letters.jsonl`;
   DeadLetterFile.probeFile(deadLetterPath);
