@@ -206,10 +206,6 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
         return got;
       }
     }
-    for (const v of free) {
-      const got = await this.claim(v, 'attribute_not_exists(#owner) AND #state = :pending', {});
-      if (got !== undefined) return got;
-    }
     for (const v of this.board.values()) {
       if (!claimable(v) || v.owner === undefined) continue;
       const seen = this.observed.get(v.id);
@@ -219,6 +215,11 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
         this.takeovers++;
         return got;
       }
+    }
+    // Free items after the expired ones: a dead process's ranges do not wait for the end of the job.
+    for (const v of free) {
+      const got = await this.claim(v, 'attribute_not_exists(#owner) AND #state = :pending', {});
+      if (got !== undefined) return got;
     }
     const othersHold = [...this.board.values()].some((v) => v.state === 'pending' && !this.held.has(v.id) && (v.owner !== undefined || claimable(v)));
     if (!othersHold) {
