@@ -91,6 +91,8 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
   /** Leases of others: the counter we saw and since when (our clock). */
   private readonly observed = new Map<string, { owner: string; counter: number; sinceMs: number }>();
   private readonly givenUp = new Set<string>();
+  /** Children whose parents another process finished: since when (our clock) we saw them free. */
+  private readonly heirWait = new Map<string, number>();
   private lostListener: ((id: string, error: PlainError) => void) | undefined;
   private turn: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
@@ -192,7 +194,7 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
     const doneIds = new Set([...this.board.values()].filter((v) => v.state === 'done').map((v) => v.id));
     const claimable = (v: ItemView): boolean =>
       v.state === 'pending' && !this.held.has(v.id) && !this.givenUp.has(v.id) && !v.failedBy.includes(mine) &&
-      v.parents.every((p) => doneIds.has(p) || !this.board.has(p));
+      v.parents.every((p) => doneIds.has(p) || !this.board.has(p)) && !this.leftToHeir(v);
     // Each process walks the free items from its own starting point: fewer claims collide.
     const free = rotate([...this.board.values()].filter((v) => claimable(v) && v.owner === undefined), hash(mine));
     // Leases under our own id that this process does not hold: a predecessor with the same
@@ -221,7 +223,9 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
       const got = await this.claim(v, 'attribute_not_exists(#owner) AND #state = :pending', {});
       if (got !== undefined) return got;
     }
-    const othersHold = [...this.board.values()].some((v) => v.state === 'pending' && !this.held.has(v.id) && (v.owner !== undefined || claimable(v)));
+    // Finished once every item is done, ours, or one we gave up (and nobody holds): anything
+    // else is held by another, free but lost to a faster claim, or waits for a parent or an heir.
+    const othersHold = [...this.board.values()].some((v) => v.state === 'pending' && !this.held.has(v.id) && (v.owner !== undefined || (!this.givenUp.has(v.id) && !v.failedBy.includes(mine))));
     if (!othersHold) {
       this.onBusy?.(this.heldIds().length > 0);
       return FINISHED;
@@ -253,10 +257,29 @@ export class LeaseSource<T> implements WorkSource<T>, JobService {
     return this.scan();
   }
 
+  /**
+   * The process that finished an item's parents gets the first claim on it for a lease time (a
+   * stream shard's reader knows what its children must still settle: monitor's held-back
+   * differences); after that, or when its parents were finished here, anyone may take it.
+   */
+  private leftToHeir(v: ItemView): boolean {
+    if (v.parents.length === 0 || v.owner !== undefined) return false;
+    const heirs = v.parents.map((p) => this.board.get(p)?.doneBy).filter((d): d is string => d !== undefined);
+    if (heirs.length === 0 || heirs.includes(this.o.processId)) return false;
+    const since = this.heirWait.get(v.id);
+    return since === undefined || this.now() - since < this.o.leaseMs;
+  }
+
   private async scan(): Promise<void> {
     const items = (await this.table.query(itemPrefix(this.o.planId))).map(viewOf);
     const t = this.now();
     this.board = new Map(items.map((v) => [v.id, v]));
+    for (const v of items) {
+      // The heir's time starts when the parents are all done, not before.
+      const free = v.state === 'pending' && v.owner === undefined && v.parents.length > 0 && v.parents.every((p) => this.board.get(p)?.state === 'done');
+      if (!free) this.heirWait.delete(v.id);
+      else if (!this.heirWait.has(v.id)) this.heirWait.set(v.id, t);
+    }
     for (const v of items) {
       const seen = this.observed.get(v.id);
       if (v.owner === undefined || v.owner === this.o.processId || v.state === 'done') this.observed.delete(v.id);

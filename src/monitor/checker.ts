@@ -135,13 +135,17 @@ export class ChangeChecker {
    */
   safeCursor(lastSequenceNumber: string | undefined): string | undefined {
     let oldest: bigint | undefined;
+    let width = 0;
     for (const c of this.checks.values()) {
       if (c.sequenceNumber === '') continue;
       const n = BigInt(c.sequenceNumber);
       if (oldest === undefined || n < oldest) oldest = n;
+      width = Math.max(width, c.sequenceNumber.length);
     }
     if (oldest === undefined) return lastSequenceNumber;
-    const before = (oldest - 1n).toString();
+    // Sequence numbers are fixed-width decimal strings (21 digits on DynamoDB Local, zero-padded):
+    // GetShardIterator refuses a shorter one, so the one before keeps the width.
+    const before = (oldest - 1n).toString().padStart(width, '0');
     return lastSequenceNumber === undefined || BigInt(lastSequenceNumber) > oldest - 1n ? before : lastSequenceNumber;
   }
 

@@ -292,6 +292,7 @@ export async function runMonitor(config: MonitorConfig, display: ProgressDisplay
       sampleRate: describeSampleRate(config.sampleRate),
       differencesFile: config.differencesPath,
       ...(streamChange === undefined ? {} : { streamChange }),
+      shardsGivenUp: outcome.failures,
     });
     const summary = coord === undefined ? built : {
       ...built,

@@ -106,7 +106,7 @@ export function formatStats(s: MonitorStats, title: string): string {
   return `${lines.join('\n')}\n`;
 }
 
-export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'failed' | 'interrupted';
+export type MonitorStatus = 'clean' | 'different' | 'data-loss' | 'incomplete' | 'failed' | 'interrupted';
 export type MonitorEnd = 'caught-up' | 'duration' | 'interrupted' | 'stream-ended' | 'failed';
 
 export interface MonitorSummary extends MonitorStats {
@@ -124,7 +124,11 @@ export interface MonitorSummary extends MonitorStats {
   readonly error?: PlainError;
 }
 
-export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: PlainError; streamArn: string; checkedAgainst: string; sampleRate: string; differencesFile: string; streamChange?: string }): MonitorSummary {
+export function buildSummary(
+  s: MonitorStats,
+  o: { ended: MonitorEnd; fatal?: PlainError; streamArn: string; checkedAgainst: string; sampleRate: string; differencesFile: string; streamChange?: string; shardsGivenUp?: ReadonlyMap<string, PlainError> },
+): MonitorSummary {
+  const givenUp = [...(o.shardsGivenUp ?? new Map<string, PlainError>())];
   let status: MonitorStatus;
   let exitStatus: ExitStatusCode;
   if (o.fatal !== undefined) {
@@ -139,7 +143,10 @@ export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: Pl
   } else if (s.dataLoss > 0) {
     status = 'data-loss';
     exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
-
+  } else if (givenUp.length > 0) {
+    // A shard given up is a part of the stream nobody checked: never a clean end.
+    status = 'incomplete';
+    exitStatus = ExitStatus.COMPLETED_WITH_ERRORS;
   } else {
     status = 'clean';
     exitStatus = ExitStatus.OK;
@@ -154,7 +161,11 @@ export function buildSummary(s: MonitorStats, o: { ended: MonitorEnd; fatal?: Pl
     sampleRate: o.sampleRate,
     differencesFile: o.differencesFile,
     ...(o.streamChange === undefined ? {} : { streamChange: o.streamChange }),
-    ...(o.fatal === undefined ? {} : { error: o.fatal }),
+    ...(o.fatal !== undefined
+      ? { error: o.fatal }
+      : givenUp.length > 0
+        ? { error: { ...givenUp[0]![1], message: `${givenUp.length} shard(s) given up, their changes after that not checked: ${givenUp.map(([id, e]) => `${id} (${e.code}: ${e.message})`).join('; ')}` } }
+        : {}),
   };
 }
 

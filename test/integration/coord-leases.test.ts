@@ -186,6 +186,29 @@ describe('leases', () => {
     expect(lost).toEqual(['r0']);
   });
 
+  it('a child is claimed only once its parent is done; the parent\'s reader has the first claim for a lease time', async () => {
+    const t = new LeaseTable(client, TABLE, 'lineage');
+    const plan = await joinPlan(t, identity('k'), () => [{ id: 'parent', task: { n: 0 } }, { id: 'child', task: { n: 1 }, parents: ['parent'] }], joinOptions('A'));
+    const clock = new Clock();
+    const a = source(t, 'A', plan.planId, clock);
+    const b = source(t, 'B', plan.planId, clock);
+    expect(await a.next()).toMatchObject({ kind: 'item', item: { id: 'parent' } });
+    expect((await b.next()).kind).toBe('wait'); // the child waits for its parent
+    await a.complete('parent');
+    expect((await b.next()).kind).toBe('wait'); // A's to take first
+    clock.t += 900;
+    expect((await b.next()).kind).toBe('wait');
+    clock.t += 200;
+    expect(await b.next()).toMatchObject({ kind: 'item', item: { id: 'child' } }); // A did not take it in a lease time
+    // And the heir itself, in another job: at once.
+    const t2 = new LeaseTable(client, TABLE, 'lineage-heir');
+    const plan2 = await joinPlan(t2, identity('k'), () => [{ id: 'parent', task: { n: 0 } }, { id: 'child', task: { n: 1 }, parents: ['parent'] }], joinOptions('A'));
+    const a2 = source(t2, 'A', plan2.planId, clock);
+    await a2.next();
+    await a2.complete('parent');
+    expect(await a2.next()).toMatchObject({ kind: 'item', item: { id: 'child' } });
+  });
+
   it('a process that gave an item up does not take it again; another process does', async () => {
     const t = new LeaseTable(client, TABLE, 'given-up');
     const plan = await joinPlan(t, identity('k'), items(1), joinOptions('A'));
