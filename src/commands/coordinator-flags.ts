@@ -2,7 +2,6 @@
  * The flags of many processes on one job (--coordinator), shared by migrate, verify and monitor:
  * each command class declares its fields with these, so the text and the checks are written once.
  */
-import path from 'node:path';
 import { Option } from 'clipanion';
 import { DEFAULTS } from '../config/defaults.js';
 import { coordinatorConfig, type CoordinatorConfig } from '../coord/session.js';
@@ -45,10 +44,4 @@ export function resolveCoordinator(f: CoordinatorFlags, env: NodeJS.ProcessEnv):
   });
 }
 
-/** A file or folder of one process of a shared job: `<name>.<process id><ext>` (or a folder per process). */
-export function perProcess(file: string, processId: string, folder = false): string {
-  const id = processId.replace(/[^A-Za-z0-9_.-]/g, '_');
-  if (folder) return path.join(file, id);
-  const ext = path.extname(file);
-  return `${file.slice(0, file.length - ext.length)}.${id}${ext}`;
-}
+export { perProcess } from '../coord/session.js';

@@ -158,8 +158,8 @@ export class MonitorCommand extends CassandraCommand {
       shardStats: this.shardStats,
       // With --coordinator each process keeps its own differences, report and (unused for resume) checkpoint.
       ...(this.reportDir === undefined ? {} : { reportDir: coordinator === undefined ? this.reportDir : perProcess(this.reportDir, coordinator.processId, true) }),
-      differencesPath: this.differences ?? own(path.join('monitor-differences', `${safe(otherTable)}.jsonl`)),
-      checkpointPath: this.checkpoint ?? own(path.join('monitor-checkpoints', `${safe(otherTable)}.json`)),
+      differencesPath: own(this.differences ?? path.join('monitor-differences', `${safe(otherTable)}.jsonl`)),
+      checkpointPath: own(this.checkpoint ?? path.join('monitor-checkpoints', `${safe(otherTable)}.json`)),
       resume: this.resume,
       maxRetries: DEFAULTS.dynamodb.maxRetries,
       requestTimeoutMs: DEFAULTS.dynamodb.requestTimeoutMs,

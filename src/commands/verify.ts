@@ -90,7 +90,8 @@ export class VerifyCommand extends TableJobCommand {
       ...(this.maxWcu === undefined ? {} : { maxWcu: this.maxWcu }),
       // Each shard its own file (`….shard-<i>-of-<N>.jsonl`): shards may share a folder, never a file.
       // With --coordinator each process its own (`….<process id>.jsonl`).
-      differencesPath: this.differences ?? maybePerProcess(withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard), shared.coordinator?.processId),
+      // With --coordinator every process its own file, named or not: processes may share a folder.
+      differencesPath: maybePerProcess(this.differences ?? withShardSuffix(path.join('verify-differences', `${safe(this.keyspace)}.${safe(this.table)}--${safe(shared.targetTable)}.jsonl`), shared.shard), shared.coordinator?.processId),
     };
     if (this.fresh && config.coordinator === undefined) throw new UsageError('--fresh is for a job shared through --coordinator (verify keeps no state of its own)');
     if (config.reportDir !== undefined) prepareReportDir(config.reportDir);

@@ -4,6 +4,7 @@
  * IAM needs are in the README, "One machine or many").
  */
 import os from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createCredentialSource, createDynamoDbClient } from '../dynamodb/credentials.js';
@@ -121,4 +122,16 @@ export async function dropJob(table: LeaseTable, leaseMs: number, coordinator: s
     }
   }
   return table.deleteJob();
+}
+
+/**
+ * A file or folder of one process of a shared job: `<name>.<process id><ext>`, or a folder per
+ * process. With --coordinator every process writes its own (they may share a folder).
+ */
+export function perProcess(file: string, processId: string, folder = false): string {
+  const id = processId.replace(/[^A-Za-z0-9_.-]/g, '_');
+  if (folder) return path.join(file, id);
+  // `x.dead-letters.jsonl` → `x.<id>.dead-letters.jsonl`; otherwise before the last extension.
+  const ext = file.endsWith('.dead-letters.jsonl') ? '.dead-letters.jsonl' : path.extname(file);
+  return `${file.slice(0, file.length - ext.length)}.${id}${ext}`;
 }

@@ -14,6 +14,7 @@ import { prepareTableJob, preparedTargetTable, prepareTargetTable, type Prepared
 import { planJob, shardLabel } from '../plan/shards.js';
 import type { MigrateConfig } from './config.js';
 import { prepareCoordination, type Coordination, type RangeBook } from './coordinated.js';
+import { perProcess } from '../coord/session.js';
 
 export interface PreparedJob extends PreparedTableJob {
   readonly job: JobIdentity;
@@ -100,8 +101,8 @@ export async function prepareMigration(config: MigrateConfig): Promise<PreparedJ
  */
 async function prepareCoordinated(config: MigrateConfig, prepared: PreparedTableJob, job: JobIdentity, checkpointPath: string): Promise<PreparedJob> {
   const coordinator = config.coordinator!;
-  const safeId = coordinator.processId.replace(/[^A-Za-z0-9_.-]/g, '_');
-  const deadLetterPath = config.deadLetterPath ?? checkpointPath.replace(/\.json$/, '') + `.${safeId}.dead-letters.jsonl`;
+  // Every process its own file, named or not (processes may share a folder).
+  const deadLetterPath = perProcess(config.deadLetterPath ?? checkpointPath.replace(/\.json$/, '') + '.dead-letters.jsonl', coordinator.processId);
   DeadLetterFile.probeFile(deadLetterPath);
   const budget = config.rate.kind === 'fixed-items'
     ? { channel: 'items' as const, perSecond: config.rate.itemsPerSec }
