@@ -135,13 +135,7 @@ export class TableAdmin {
       ? input
       : { ...input, StreamSpecification: { StreamEnabled: true, StreamViewType: options.streamViewType } };
     try {
-      try {
-        await this.client.send(new CreateTableCommand(withStream));
-      } catch (error) {
-        // Another process of the same job created it a moment before (many processes start at
-        // once under an orchestrator): wait for it like for our own.
-        if ((error as { name?: unknown }).name !== 'ResourceInUseException') throw error;
-      }
+      await this.client.send(new CreateTableCommand(withStream));
       const done = await waitUntilTableExists(
         { client: this.client, maxWaitTime: Math.ceil((options.waitTimeoutMs ?? DEFAULTS.dynamodb.tableActiveTimeoutMs) / 1000), minDelay: 1, maxDelay: 5 },
         { TableName: table },

@@ -6,7 +6,7 @@
  *                                                                      └─ TargetTable: created?, capacity
  *   DynamoTargetConfig (worker data) ── openTargetHttpClient ── DynamoDbHttpClient (hot path)
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ErrorCode, ToolError } from '../errors.js';
 import { createCredentialSource, createDynamoDbClient } from './credentials.js';
 import { resolveEndpoint, type EndpointOptions, type ResolvedEndpoint } from './endpoint.js';
@@ -167,7 +167,19 @@ export async function ensureTargetTable(
           throw schemaError(missingTableMessage(table, target, keySchema));
         }
         const admin = new TableAdmin(client);
-        const created = await admin.createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
+        let created;
+        try {
+          created = await admin.createTable(table, keySchema, { onDemand: true }, options.streamViewType === undefined ? {} : { streamViewType: options.streamViewType });
+        } catch (error) {
+          // Another process of the same job created it a moment before (many processes start at
+          // once under an orchestrator): the table is checked as one found at start.
+          if (!(error instanceof ToolError && error.message.includes('ResourceInUseException'))) throw error;
+          await waitUntilTableExists({ client, maxWaitTime: 300, minDelay: 1, maxDelay: 5 }, { TableName: table });
+          const raced = await readTargetTable(client, table, keySchema);
+          if (raced.kind === 'fits') return { created: false, capacity: raced.capacity };
+          if (raced.kind === 'mismatch') throw schemaError(`${mismatchMessage(table, raced)}; nothing was written`);
+          throw error;
+        }
         // The waiter's answer describes the new table; only without one, a call of our own.
         const description = created ?? (await admin.describe(table))?.description ?? {};
         return { created: true, capacity: tableCapacity(description) };

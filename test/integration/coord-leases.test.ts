@@ -11,7 +11,8 @@ import { joinPlan, type JobPlanIdentity } from '../../src/coord/plan.js';
 import { LeaseSource } from '../../src/coord/lease-source.js';
 import { ProcessRegistry } from '../../src/coord/processes.js';
 import type { PlainError } from '../../src/errors.js';
-import { dropTable, testDynamo } from '../helpers/dynamodb.js';
+import { DYNAMODB_ENDPOINT, dropTable, testDynamo } from '../helpers/dynamodb.js';
+import { describeTarget, ensureTargetTable } from '../../src/dynamodb/target.js';
 
 const client = testDynamo();
 const TABLE = `coord-leases-${process.pid}`;
@@ -219,6 +220,21 @@ describe('leases', () => {
     expect((await a.next()).kind).toBe('finished');
     const b = source(t, 'B', plan.planId, clock);
     expect(await b.next()).toMatchObject({ kind: 'item', item: { id: 'r0' } });
+  });
+});
+
+describe('the target table, created by processes starting together', () => {
+  it('one creates it, the others find it created and check its keys', async () => {
+    const name = `coord-race-target-${process.pid}`;
+    const target = await describeTarget({ endpoint: DYNAMODB_ENDPOINT });
+    const keySchema = { hashKey: { name: 'id', type: 'S' as const } };
+    try {
+      const results = await Promise.all([0, 1, 2].map(() => ensureTargetTable(target, { table: name, keySchema, create: true })));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      await expect(ensureTargetTable(target, { table: name, keySchema: { hashKey: { name: 'other', type: 'S' } }, create: true })).rejects.toMatchObject({ code: 'DYNAMODB_SCHEMA' });
+    } finally {
+      await dropTable(client, name);
+    }
   });
 });
 
