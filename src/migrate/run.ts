@@ -140,6 +140,8 @@ export async function runMigration(
   let outcome;
   let lastSave: PlainError | undefined;
   try {
+    // The plan on disk before the first write: a crash in the first second still resumes.
+    checkpoint.save(true);
     await coordinated?.register();
     outcome = await scheduler.run(source, signal);
   } finally {
